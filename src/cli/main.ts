@@ -1,0 +1,61 @@
+/** The `consentry` command line: parses flags, runs one command, maps errors to exit codes. */
+import { Command, CommanderError } from 'commander';
+import { formatProblem, UserError } from '../errors.ts';
+import { EXIT } from './command-kit.ts';
+import { registerAgreement } from './commands/agreement.ts';
+import { registerConsent } from './commands/consent.ts';
+import { registerInit } from './commands/init.ts';
+import { registerNotice } from './commands/notice.ts';
+import { registerOrg } from './commands/org.ts';
+import { registerTaxonomy } from './commands/purposes.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('consentry')
+    .description('Consent-aware gateway and verifiable ledger for personal data shared between organisations')
+    .version('0.1.0')
+    .option('--db <path>', 'store: a SQLite file path (default ./.consentry/consentry.db, or $CONSENTRY_DB)')
+    .option('--json', 'machine-readable output')
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done (a transfer: all allowed), 1 internal error, 2 bad input or usage,\n3 a transfer with some records refused, 4 a transfer with none allowed.',
+    )
+    .exitOverride();
+  registerInit(program);
+  registerOrg(program);
+  registerNotice(program);
+  registerAgreement(program);
+  registerConsent(program);
+  registerTaxonomy(program);
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  process.exitCode = 0;
+  try {
+    await program.parseAsync([...argv]);
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander has already printed the usage problem (or the help text).
+    return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    for (const p of err.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.internal;
+}

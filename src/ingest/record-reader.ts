@@ -1,0 +1,202 @@
+/**
+ * Streaming reader for the files users hand us (CSV with a header row, or JSON Lines): yields
+ * one record at a time with its line number, so memory does not grow with the file and every
+ * problem can be reported as file:line.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { parse } from 'csv-parse';
+import { UserError } from '../errors.ts';
+
+export type RecordFormat = 'csv' | 'jsonl';
+
+export interface SourceRecord {
+  /** 1-based line where the record starts. */
+  readonly line: number;
+  readonly fields: Record<string, unknown>;
+}
+
+export function detectFormat(file: string, explicit?: string): RecordFormat {
+  const f = (explicit ?? extname(file).slice(1)).toLowerCase();
+  if (f === 'csv') return 'csv';
+  if (f === 'jsonl' || f === 'ndjson' || f === 'json') return 'jsonl';
+  throw new UserError('bad-format', `cannot tell the format of ${file}`, [
+    { where: file, message: 'name the file .csv or .jsonl, or pass --format csv|jsonl' },
+  ]);
+}
+
+/** Checks UTF-8 as bytes stream past, naming the line of the first bad byte. */
+class Utf8Guard extends Transform {
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  #line = 1;
+  lastByte = -1;
+  constructor(private readonly file: string) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.#decoder.decode(chunk, { stream: true });
+    } catch {
+      // Find the line of the bad byte: decode this chunk line by line.
+      let line = this.#line;
+      let start = 0;
+      for (let i = 0; i <= chunk.length; i++) {
+        if (i === chunk.length || chunk[i] === 0x0a) {
+          try {
+            new TextDecoder('utf-8', { fatal: true }).decode(chunk.subarray(start, i));
+          } catch {
+            break;
+          }
+          line++;
+          start = i + 1;
+        }
+      }
+      done(new UserError('bad-encoding', `${this.file}:${line}: not valid UTF-8`, [{ where: `${this.file}:${line}`, message: 'the file must be UTF-8 encoded; re-save it as UTF-8' }]));
+      return;
+    }
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x0a) this.#line++;
+    if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1]!;
+    done(null, chunk);
+  }
+  override _flush(done: TransformCallback): void {
+    try {
+      this.#decoder.decode();
+      done();
+    } catch {
+      done(new UserError('bad-encoding', `${this.file}:${this.#line}: not valid UTF-8 (the file ends inside a character)`, [{ where: `${this.file}:${this.#line}`, message: 'the last line is truncated or not UTF-8' }]));
+    }
+  }
+}
+
+function fileMustHaveContent(file: string): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new UserError('not-found', `cannot read ${file}`, [{ where: file, message: 'check the path' }]);
+  }
+  if (size === 0) throw new UserError('empty-file', `${file} is empty`, [{ where: file, message: 'the file has no header and no records' }]);
+}
+
+export interface ReadOptions {
+  readonly format: RecordFormat;
+  /** Columns every record must have (CSV header / JSON keys). */
+  readonly required?: readonly string[];
+}
+
+export async function* readRecords(file: string, opts: ReadOptions): AsyncGenerator<SourceRecord> {
+  fileMustHaveContent(file);
+  if (opts.format === 'csv') yield* readCsv(file, opts.required ?? []);
+  else yield* readJsonl(file, opts.required ?? []);
+}
+
+async function* readCsv(file: string, required: readonly string[]): AsyncGenerator<SourceRecord> {
+  const guard = new Utf8Guard(file);
+  const parser = parse({ columns: true, bom: true, info: true, skip_empty_lines: true, trim: true });
+  const source = createReadStream(file);
+  source.on('error', (e) => parser.destroy(e));
+  guard.on('error', (e) => parser.destroy(e));
+  source.pipe(guard).pipe(parser);
+  let checkedHeader = false;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      if (!checkedHeader) {
+        checkHeader(file, Object.keys(item.record), required);
+        checkedHeader = true;
+      }
+      yield { line: item.info.lines, fields: item.record };
+    }
+  } catch (err) {
+    throw csvError(file, err, guard.lastByte !== 0x0a);
+  }
+  if (!checkedHeader) {
+    throw new UserError('empty-file', `${file} has a header but no records`, [{ where: `${file}:2`, message: 'add at least one record' }]);
+  }
+}
+
+function checkHeader(file: string, columns: string[], required: readonly string[]): void {
+  const missing = required.filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    throw new UserError('missing-columns', `${file}:1: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, [
+      { where: `${file}:1`, message: `the header must include ${required.join(', ')}; it has ${columns.join(', ')}` },
+    ]);
+  }
+}
+
+function csvError(file: string, err: unknown, noFinalNewline: boolean): unknown {
+  if (err instanceof UserError) return err;
+  const e = err as { code?: string; lines?: number; message?: string };
+  const line = e.lines ?? 0;
+  const where = `${file}:${line}`;
+  const wrongLength = e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH' || e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS';
+  if (noFinalNewline && (wrongLength || e.code === 'CSV_QUOTE_NOT_CLOSED')) {
+    return new UserError('truncated-file', `${where}: the last line is truncated`, [{ where, message: 'the file ends mid-record; re-export it completely' }]);
+  }
+  if (wrongLength) {
+    return new UserError('bad-csv', `${where}: wrong number of fields`, [{ where, message: 'each row needs as many fields as the header; quote values that contain commas' }]);
+  }
+  if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+    return new UserError('bad-csv', `${where}: ${e.message ?? 'malformed CSV'}`, [{ where, message: e.message ?? 'malformed CSV' }]);
+  }
+  return err;
+}
+
+async function* readJsonl(file: string, required: readonly string[]): AsyncGenerator<SourceRecord> {
+  const guard = new Utf8Guard(file);
+  const source = createReadStream(file);
+  source.on('error', (e) => guard.destroy(e));
+  source.pipe(guard);
+  let pending = '';
+  let line = 0;
+  let any = false;
+  const decoder = new TextDecoder('utf-8');
+  const parseLine = (text: string, lineNo: number, last: boolean): SourceRecord | null => {
+    const t = text.trim();
+    if (t === '') return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(t);
+    } catch {
+      const where = `${file}:${lineNo}`;
+      if (last) throw new UserError('truncated-file', `${where}: the last line is truncated`, [{ where, message: 'the file ends mid-record; re-export it completely' }]);
+      throw new UserError('bad-json', `${where}: not valid JSON`, [{ where, message: 'each line must be one JSON object' }]);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      const where = `${file}:${lineNo}`;
+      throw new UserError('bad-json', `${where}: not a JSON object`, [{ where, message: 'each line must be one JSON object' }]);
+    }
+    const fields = value as Record<string, unknown>;
+    const missing = required.filter((c) => !(c in fields));
+    if (missing.length > 0) {
+      const where = `${file}:${lineNo}`;
+      throw new UserError('missing-columns', `${where}: missing field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, [{ where, field: missing.join(','), message: 'required field missing' }]);
+    }
+    return { line: lineNo, fields };
+  };
+  for await (const chunk of guard as AsyncIterable<Buffer>) {
+    pending += decoder.decode(chunk, { stream: true });
+    let start = 0;
+    let nl: number;
+    while ((nl = pending.indexOf('\n', start)) >= 0) {
+      line++;
+      const rec = parseLine(pending.slice(start, nl), line, false);
+      start = nl + 1;
+      if (rec) {
+        any = true;
+        yield rec;
+      }
+    }
+    pending = pending.slice(start);
+  }
+  pending += decoder.decode();
+  if (pending.trim() !== '') {
+    line++;
+    const rec = parseLine(pending, line, true);
+    if (rec) {
+      any = true;
+      yield rec;
+    }
+  }
+  if (!any) throw new UserError('empty-file', `${file} holds no records`, [{ where: file, message: 'the file has only blank lines' }]);
+}

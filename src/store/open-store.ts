@@ -1,0 +1,38 @@
+/** Composition of the storage layer: picks the implementation from the location. */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../errors.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
+import type { Store } from './store.ts';
+
+export const DEFAULT_STORE_DIR = '.consentry';
+export const DEFAULT_STORE_FILE = 'consentry.db';
+
+export interface StoreLocation {
+  readonly kind: 'sqlite' | 'postgres';
+  /** File path for SQLite; connection URL for PostgreSQL. */
+  readonly target: string;
+  /** Folder for the secret and keys. */
+  readonly keyFolder: string;
+}
+
+/** `--db` wins over CONSENTRY_DB, which wins over ./.consentry/consentry.db. */
+export function resolveStoreLocation(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): StoreLocation {
+  const raw = flag ?? env.CONSENTRY_DB ?? join(DEFAULT_STORE_DIR, DEFAULT_STORE_FILE);
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    return { kind: 'postgres', target: raw, keyFolder: resolve(cwd, env.CONSENTRY_HOME ?? DEFAULT_STORE_DIR) };
+  }
+  let file = resolve(cwd, raw);
+  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, DEFAULT_STORE_FILE);
+  return { kind: 'sqlite', target: file, keyFolder: dirname(file) };
+}
+
+export async function openStore(loc: StoreLocation): Promise<Store> {
+  if (loc.kind === 'postgres') {
+    throw new UserError('unsupported-store', 'PostgreSQL stores are not available in this version', [
+      { where: 'CONSENTRY_DB', message: 'use a SQLite file path (the default is ./.consentry/consentry.db)' },
+    ]);
+  }
+  mkdirSync(loc.keyFolder, { recursive: true });
+  return SqliteStore.open(loc.target, loc.keyFolder);
+}

@@ -1,0 +1,80 @@
+/** Versioned schema of the embedded store. Append new migrations; never edit a released one. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'foundation',
+    sql: `
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE organisations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        country TEXT NOT NULL,
+        rights_contact TEXT
+      ) STRICT;
+      CREATE TABLE notices (
+        hash TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        controller TEXT NOT NULL REFERENCES organisations(id),
+        effective_from INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (controller, id)
+      ) STRICT;
+      CREATE TABLE agreements (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL
+      ) STRICT;
+      -- Ordinals are dense (0..n-1) so the decision engine can use them as bit positions.
+      CREATE TABLE subjects (
+        ordinal INTEGER PRIMARY KEY,
+        key BLOB NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX subjects_by_key ON subjects(key);
+      CREATE TABLE consent_events (
+        seq INTEGER PRIMARY KEY,
+        controller TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        purposes TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        status TEXT NOT NULL,
+        notice TEXT,
+        at INTEGER NOT NULL,
+        expires_at INTEGER,
+        method TEXT,
+        consent_type TEXT NOT NULL,
+        evidence TEXT
+      ) STRICT;
+      CREATE UNIQUE INDEX consent_events_by_id ON consent_events(controller, event_id);
+      CREATE INDEX consent_events_by_subject ON consent_events(ordinal);
+      CREATE TABLE objections (
+        seq INTEGER PRIMARY KEY,
+        controller TEXT NOT NULL,
+        objection_id TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        scope TEXT NOT NULL,
+        source TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        UNIQUE (controller, objection_id)
+      ) STRICT;
+      CREATE TABLE import_runs (
+        id INTEGER PRIMARY KEY,
+        controller TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL,
+        total_rows INTEGER NOT NULL,
+        committed_line INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        started_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];

@@ -1,0 +1,354 @@
+import Database from 'better-sqlite3';
+import { SubjectKeyIndex } from '../../policy/subject-key-index.ts';
+import type { Agreement, ConsentEvent, ConsentStatus, ConsentType, CollectionMethod, Notice, Objection, ObjectionScope, Organisation, OrgKind, SubjectKey } from '../../domain/types.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
+import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
+import { UserError } from '../../errors.ts';
+import type { ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent } from '../store.ts';
+import { migrateSqlite } from './sqlite-migrate.ts';
+import { sameConsentContent } from '../../domain/consent-event.ts';
+
+interface ConsentRow {
+  seq: number;
+  controller: string;
+  event_id: string;
+  ordinal: number;
+  purposes: string;
+  recipients: string;
+  status: string;
+  notice: string | null;
+  at: number;
+  expires_at: number | null;
+  method: string | null;
+  consent_type: string;
+  evidence: string | null;
+  key?: Buffer;
+}
+
+const LIST_SEP = ';';
+
+function joinList(xs: readonly string[]): string {
+  return xs.join(LIST_SEP);
+}
+function splitList(s: string): string[] {
+  return s === '' ? [] : s.split(LIST_SEP);
+}
+
+/** The embedded store: one SQLite file in WAL mode, opened by openSqliteStore. */
+export class SqliteStore implements Store {
+  readonly description: string;
+  readonly keyFolder: string;
+  readonly db: Database.Database;
+  #keys: SubjectKeyIndex | null = null;
+  #subjectCount = 0;
+
+  constructor(db: Database.Database, file: string, keyFolder: string) {
+    this.db = db;
+    this.description = `sqlite:${file}`;
+    this.keyFolder = keyFolder;
+  }
+
+  static open(file: string, keyFolder: string): SqliteStore {
+    const db = migrateSqlite(file);
+    return new SqliteStore(db, file, keyFolder);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async stats(): Promise<StoreStats> {
+    const count = (table: string): number => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return {
+      organisations: count('organisations'),
+      notices: count('notices'),
+      agreements: count('agreements'),
+      subjects: count('subjects'),
+      consentEvents: count('consent_events'),
+      objections: count('objections'),
+    };
+  }
+
+  // --- organisations -------------------------------------------------------------------------
+
+  async putOrganisation(o: Organisation): Promise<PutResult> {
+    const existing = await this.getOrganisation(o.id);
+    if (existing) {
+      if (canonicalJson(existing) === canonicalJson(o)) return 'unchanged';
+      throw new UserError('conflict', `organisation "${o.id}" already exists with different details`, [
+        { where: o.id, message: 'organisations are registered once; use a new id for a different organisation' },
+      ]);
+    }
+    this.db
+      .prepare('INSERT INTO organisations (id, name, kind, country, rights_contact) VALUES (?, ?, ?, ?, ?)')
+      .run(o.id, o.name, o.kind, o.country, o.rightsContact);
+    return 'created';
+  }
+
+  async getOrganisation(id: string): Promise<Organisation | null> {
+    const r = this.db.prepare('SELECT * FROM organisations WHERE id = ?').get(id) as OrgRow | undefined;
+    return r ? orgFromRow(r) : null;
+  }
+
+  async listOrganisations(): Promise<Organisation[]> {
+    return (this.db.prepare('SELECT * FROM organisations ORDER BY id').all() as OrgRow[]).map(orgFromRow);
+  }
+
+  // --- notices -------------------------------------------------------------------------------
+
+  async putNotice(n: Notice): Promise<PutResult> {
+    const byHash = this.db.prepare('SELECT hash FROM notices WHERE hash = ?').get(n.hash);
+    if (byHash) return 'unchanged';
+    const byId = this.db.prepare('SELECT hash FROM notices WHERE controller = ? AND id = ?').get(n.controller, n.id) as { hash: string } | undefined;
+    if (byId) {
+      throw new UserError('conflict', `notice "${n.id}" of ${n.controller} already exists with different content`, [
+        { where: n.id, message: 'notices are immutable: publish the change as a new notice id (e.g. n1-v2)' },
+      ]);
+    }
+    this.db.prepare('INSERT INTO notices (hash, id, controller, effective_from, body) VALUES (?, ?, ?, ?, ?)').run(n.hash, n.id, n.controller, n.effectiveFrom, canonicalJson(n));
+    return 'created';
+  }
+
+  async getNotice(controller: string, idOrHash: string): Promise<Notice | null> {
+    const r = this.db.prepare('SELECT body FROM notices WHERE controller = ? AND (id = ? OR hash = ?)').get(controller, idOrHash, idOrHash) as { body: string } | undefined;
+    return r ? (JSON.parse(r.body) as Notice) : null;
+  }
+
+  async listNotices(controller?: string): Promise<Notice[]> {
+    const rows = (controller === undefined
+      ? this.db.prepare('SELECT body FROM notices ORDER BY controller, effective_from, id').all()
+      : this.db.prepare('SELECT body FROM notices WHERE controller = ? ORDER BY effective_from, id').all(controller)) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Notice);
+  }
+
+  // --- agreements ----------------------------------------------------------------------------
+
+  async putAgreement(a: Agreement): Promise<PutResult> {
+    const body = canonicalJson(a);
+    const r = this.db.prepare('SELECT body FROM agreements WHERE id = ?').get(a.id) as { body: string } | undefined;
+    if (r) {
+      if (r.body === body) return 'unchanged';
+      throw new UserError('conflict', `agreement "${a.id}" already exists with different terms`, [
+        { where: a.id, message: 'agreements are immutable: record the new terms under a new id' },
+      ]);
+    }
+    this.db.prepare('INSERT INTO agreements (id, body) VALUES (?, ?)').run(a.id, body);
+    return 'created';
+  }
+
+  async listAgreements(): Promise<Agreement[]> {
+    return (this.db.prepare('SELECT body FROM agreements ORDER BY id').all() as { body: string }[]).map((r) => JSON.parse(r.body) as Agreement);
+  }
+
+  // --- subjects ------------------------------------------------------------------------------
+
+  /** Loads every subject key into memory once; later writes keep it current. */
+  #keyIndex(): SubjectKeyIndex {
+    if (this.#keys) return this.#keys;
+    const n = (this.db.prepare('SELECT count(*) AS n FROM subjects').get() as { n: number }).n;
+    const index = new SubjectKeyIndex(Math.max(1024, n * 2));
+    const stmt = this.db.prepare('SELECT ordinal, key FROM subjects ORDER BY ordinal').raw(true);
+    let count = 0;
+    for (const row of stmt.iterate() as IterableIterator<[number, Buffer]>) {
+      index.add(row[1], row[0]);
+      count++;
+    }
+    this.#subjectCount = count;
+    this.#keys = index;
+    return index;
+  }
+
+  async subjectOrdinals(keys: Uint8Array): Promise<Int32Array> {
+    if (keys.length % SUBJECT_KEY_BYTES !== 0) throw new Error('subject keys must be 32 bytes each');
+    const out = new Int32Array(keys.length / SUBJECT_KEY_BYTES);
+    this.#keyIndex().getMany(keys, out);
+    return out;
+  }
+
+  // --- consent events ------------------------------------------------------------------------
+
+  async findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>> {
+    const found = new Map<string, ConsentEvent>();
+    const CHUNK = 500;
+    for (let i = 0; i < eventIds.length; i += CHUNK) {
+      const ids = eventIds.slice(i, i + CHUNK);
+      const rows = this.db
+        .prepare(
+          `SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal
+           WHERE e.controller = ? AND e.event_id IN (${ids.map(() => '?').join(',')})`,
+        )
+        .all(controller, ...ids) as ConsentRow[];
+      for (const r of rows) found.set(r.event_id, consentFromRow(r));
+    }
+    return found;
+  }
+
+  async appendConsentEvents(events: readonly NewConsentEvent[], progress?: { runId: number; line: number }): Promise<ConsentBatchResult> {
+    const index = this.#keyIndex();
+    const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
+    const insertEvent = this.db.prepare(
+      `INSERT INTO consent_events (controller, event_id, ordinal, purposes, recipients, status, notice, at, expires_at, method, consent_type, evidence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (controller, event_id) DO NOTHING`,
+    );
+    const updateRun = this.db.prepare('UPDATE import_runs SET committed_line = ? WHERE id = ?');
+    const added: Uint8Array[] = [];
+    const startCount = this.#subjectCount;
+    const run = this.db.transaction(() => {
+      let inserted = 0;
+      let unchanged = 0;
+      const duplicates: NewConsentEvent[] = [];
+      for (const e of events) {
+        let ordinal = index.get(e.subject);
+        if (ordinal < 0) {
+          ordinal = this.#subjectCount++;
+          insertSubject.run(ordinal, e.subject);
+          index.add(e.subject, ordinal);
+          added.push(e.subject);
+        }
+        const r = insertEvent.run(
+          e.controller, e.id, ordinal, joinList(e.purposes), joinList(e.recipients), e.status, e.notice, e.at, e.expiresAt, e.method, e.consentType, e.evidence,
+        );
+        if (r.changes === 1) inserted++;
+        else duplicates.push(e);
+      }
+      if (duplicates.length > 0) {
+        const stored = this.#findSync(duplicates[0]!.controller, duplicates.map((d) => d.id));
+        for (const d of duplicates) {
+          const s = stored.get(d.id);
+          if (!s || !sameConsentContent(s, d)) {
+            throw new UserError('conflict', `consent event "${d.id}" of ${d.controller} is already stored with different content`, [
+              { where: d.id, field: 'event_id', message: 'event ids are permanent: give a changed event a new id' },
+            ]);
+          }
+          unchanged++;
+        }
+      }
+      if (progress) updateRun.run(progress.line, progress.runId);
+      return { inserted, unchanged, newSubjects: added.length };
+    });
+    try {
+      return run();
+    } catch (err) {
+      // The transaction rolled back: forget the subjects it would have added.
+      if (added.length > 0) this.#keys = null;
+      this.#subjectCount = startCount;
+      throw err;
+    }
+  }
+
+  #findSync(controller: string, ids: string[]): Map<string, ConsentEvent> {
+    const found = new Map<string, ConsentEvent>();
+    const stmt = this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.controller = ? AND e.event_id = ?');
+    for (const id of ids) {
+      const r = stmt.get(controller, id) as ConsentRow | undefined;
+      if (r) found.set(id, consentFromRow(r));
+    }
+    return found;
+  }
+
+  async eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number> {
+    const stmt = this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal ORDER BY e.seq');
+    let n = 0;
+    for (const r of stmt.iterate() as IterableIterator<ConsentRow>) {
+      visit(storedFromRow(r));
+      n++;
+    }
+    return n;
+  }
+
+  async consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]> {
+    const rows = this.db
+      .prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = ? ORDER BY e.seq')
+      .all(subject) as ConsentRow[];
+    return rows.map(storedFromRow);
+  }
+
+  // --- objections ----------------------------------------------------------------------------
+
+  async appendObjection(o: Objection): Promise<PutResult> {
+    const index = this.#keyIndex();
+    return this.db.transaction((): PutResult => {
+      let ordinal = index.get(o.subject);
+      if (ordinal < 0) {
+        ordinal = this.#subjectCount++;
+        this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)').run(ordinal, o.subject);
+        index.add(o.subject, ordinal);
+      }
+      const r = this.db
+        .prepare('INSERT INTO objections (controller, objection_id, ordinal, scope, source, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        .run(o.controller, o.id, ordinal, o.scope, o.source, o.at);
+      return r.changes === 1 ? 'created' : 'unchanged';
+    })();
+  }
+
+  async eachObjection(visit: (o: Objection & { ordinal: number }) => void): Promise<number> {
+    const stmt = this.db.prepare('SELECT o.*, s.key FROM objections o JOIN subjects s ON s.ordinal = o.ordinal ORDER BY o.seq');
+    let n = 0;
+    for (const r of stmt.iterate() as IterableIterator<{ controller: string; objection_id: string; ordinal: number; scope: string; source: string; at: number; key: Buffer }>) {
+      visit({ id: r.objection_id, controller: r.controller, subject: r.key, scope: r.scope as ObjectionScope, at: r.at, source: r.source as Objection['source'], ordinal: r.ordinal });
+      n++;
+    }
+    return n;
+  }
+
+  // --- import runs ---------------------------------------------------------------------------
+
+  async beginImport(controller: string, fileSha256: string, totalRows: number): Promise<ImportRun> {
+    const open = this.db
+      .prepare("SELECT * FROM import_runs WHERE controller = ? AND file_sha256 = ? AND state = 'running' ORDER BY id DESC LIMIT 1")
+      .get(controller, fileSha256) as RunRow | undefined;
+    if (open) return runFromRow(open);
+    const r = this.db
+      .prepare("INSERT INTO import_runs (controller, file_sha256, total_rows, state, started_at) VALUES (?, ?, ?, 'running', ?)")
+      .run(controller, fileSha256, totalRows, Date.now());
+    return { id: Number(r.lastInsertRowid), controller, fileSha256, totalRows, committedLine: 0, state: 'running' };
+  }
+
+  async finishImport(runId: number): Promise<void> {
+    this.db.prepare("UPDATE import_runs SET state = 'done' WHERE id = ?").run(runId);
+  }
+}
+
+interface OrgRow {
+  id: string;
+  name: string;
+  kind: string;
+  country: string;
+  rights_contact: string | null;
+}
+function orgFromRow(r: OrgRow): Organisation {
+  return { id: r.id, name: r.name, kind: r.kind as OrgKind, country: r.country, rightsContact: r.rights_contact };
+}
+
+interface RunRow {
+  id: number;
+  controller: string;
+  file_sha256: string;
+  total_rows: number;
+  committed_line: number;
+  state: string;
+}
+function runFromRow(r: RunRow): ImportRun {
+  return { id: r.id, controller: r.controller, fileSha256: r.file_sha256, totalRows: r.total_rows, committedLine: r.committed_line, state: r.state === 'done' ? 'done' : 'running' };
+}
+
+function consentFromRow(r: ConsentRow): ConsentEvent {
+  return {
+    id: r.event_id,
+    controller: r.controller,
+    subject: new Uint8Array(r.key!),
+    purposes: splitList(r.purposes),
+    recipients: splitList(r.recipients),
+    status: r.status as ConsentStatus,
+    notice: r.notice,
+    at: r.at,
+    expiresAt: r.expires_at,
+    method: r.method as CollectionMethod | null,
+    consentType: r.consent_type as ConsentType,
+    evidence: r.evidence,
+  };
+}
+
+function storedFromRow(r: ConsentRow): StoredConsentEvent {
+  return { ...consentFromRow(r), seq: r.seq, ordinal: r.ordinal };
+}

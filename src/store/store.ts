@@ -1,0 +1,83 @@
+/**
+ * The one storage interface. Each database has its own folder (sqlite/, postgres/) with an
+ * implementation that passes the same contract suite (test/store/contract.ts).
+ * Callers never learn which database they talk to.
+ */
+import type { Agreement, ConsentEvent, Notice, Objection, Organisation, SubjectKey } from '../domain/types.ts';
+
+export type PutResult = 'created' | 'unchanged';
+
+/** A consent event as written: the subject by key; the store assigns ordinals. */
+export type NewConsentEvent = ConsentEvent;
+
+/** A consent event as read back, with its subject ordinal and store sequence number. */
+export interface StoredConsentEvent extends ConsentEvent {
+  readonly seq: number;
+  readonly ordinal: number;
+}
+
+export interface ImportRun {
+  readonly id: number;
+  readonly controller: string;
+  readonly fileSha256: string;
+  readonly totalRows: number;
+  /** Last source line whose row is stored (0 = none). */
+  readonly committedLine: number;
+  readonly state: 'running' | 'done';
+}
+
+export interface ConsentBatchResult {
+  readonly inserted: number;
+  /** Events already stored with identical content (idempotent re-import). */
+  readonly unchanged: number;
+  readonly newSubjects: number;
+}
+
+/** Everything the store can tell about its own health and size. */
+export interface StoreStats {
+  readonly organisations: number;
+  readonly notices: number;
+  readonly agreements: number;
+  readonly subjects: number;
+  readonly consentEvents: number;
+  readonly objections: number;
+}
+
+export interface Store {
+  /** "sqlite:/path/file.db" or a redacted postgres URL: safe to print. */
+  readonly description: string;
+  /** Folder holding the deployment secret and signing keys. */
+  readonly keyFolder: string;
+  close(): Promise<void>;
+  stats(): Promise<StoreStats>;
+
+  putOrganisation(o: Organisation): Promise<PutResult>;
+  getOrganisation(id: string): Promise<Organisation | null>;
+  listOrganisations(): Promise<Organisation[]>;
+
+  putNotice(n: Notice): Promise<PutResult>;
+  /** By controller and either the notice id or its hash. */
+  getNotice(controller: string, idOrHash: string): Promise<Notice | null>;
+  listNotices(controller?: string): Promise<Notice[]>;
+
+  putAgreement(a: Agreement): Promise<PutResult>;
+  listAgreements(): Promise<Agreement[]>;
+
+  /** Ordinals for n concatenated 32-byte keys; -1 where the subject is unknown. */
+  subjectOrdinals(keys: Uint8Array): Promise<Int32Array>;
+
+  /** Stored events among `eventIds` of this controller (to check re-imports before writing). */
+  findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>>;
+  /** Appends one batch atomically; identical events already stored are skipped. */
+  appendConsentEvents(events: readonly NewConsentEvent[], progress?: { runId: number; line: number }): Promise<ConsentBatchResult>;
+  /** Streams every consent event in store order (for building decision facts). */
+  eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number>;
+  consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]>;
+
+  appendObjection(o: Objection): Promise<PutResult>;
+  eachObjection(visit: (o: Objection & { ordinal: number }) => void): Promise<number>;
+
+  /** Import bookkeeping for resumable imports. */
+  beginImport(controller: string, fileSha256: string, totalRows: number): Promise<ImportRun>;
+  finishImport(runId: number): Promise<void>;
+}
