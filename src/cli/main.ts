@@ -4,6 +4,9 @@ import { formatProblem, UserError } from '../errors.ts';
 import { EXIT } from './command-kit.ts';
 import { registerAgreement } from './commands/agreement.ts';
 import { registerConsent } from './commands/consent.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerStart } from './commands/start.ts';
+import { registerTransfer } from './commands/transfer.ts';
 import { registerInit } from './commands/init.ts';
 import { registerNotice } from './commands/notice.ts';
 import { registerOrg } from './commands/org.ts';
@@ -21,11 +24,14 @@ export function buildProgram(): Command {
       '\nExit codes: 0 done (a transfer: all allowed), 1 internal error, 2 bad input or usage,\n3 a transfer with some records refused, 4 a transfer with none allowed.',
     )
     .exitOverride();
+  registerStart(program);
   registerInit(program);
+  registerDemo(program);
   registerOrg(program);
   registerNotice(program);
   registerAgreement(program);
   registerConsent(program);
+  registerTransfer(program);
   registerTaxonomy(program);
   for (const c of program.commands) {
     c.exitOverride();

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.ts';
+import { DEFAULT_RECORDS, DEFAULT_SEED } from '../../demo/reference-case.ts';
+import { MAX_RECORDS } from '../../demo/registrants.ts';
+import { writeCaseFiles } from '../../demo/write-case-files.ts';
+import { UserError } from '../../errors.ts';
+import { loadReferenceCase, type LoadCaseSummary } from '../../ingest/load-reference-case.ts';
+import { intArg, withApp } from '../command-kit.ts';
+import { count, type Out } from '../output.ts';
+import { progressBar } from '../progress.ts';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description("build the reference case (Emma's Diary → Experian → Labour, 2017) in the store")
+    .option('--records <n>', 'number of registrants', intArg('--records', 1, MAX_RECORDS), DEFAULT_RECORDS)
+    .option('--seed <s>', 'seed of the synthetic data (same seed, same data)', intArg('--seed', 0), DEFAULT_SEED)
+    .option('--out <dir>', 'also write the files a user would handle (notices, consent events, registrants.csv)')
+    .option('--no-load', 'only write the files (with --out); leave the store alone')
+    .action(async (opts: { records: number; seed: number; out?: string; load: boolean }, cmd: Command) => {
+      process.exitCode = await withApp(cmd, async (app, out) => {
+        if (!opts.load && !opts.out) throw new UserError('nothing-to-do', '--no-load needs --out', [{ where: '--no-load', message: 'give --out DIR to write the files' }]);
+        let files: unknown = null;
+        if (opts.out) {
+          const bar = progressBar('writing');
+          files = await writeCaseFiles(opts.out, { records: opts.records, seed: opts.seed, onProgress: (p) => bar.update(p.done, p.total) }).finally(() => bar.stop());
+          if (!out.json) out.line(`wrote the reference case files to ${opts.out}`);
+        }
+        let loaded: LoadCaseSummary | null = null;
+        if (opts.load) {
+          if ((await app.store.stats()).consentEvents > 0) {
+            throw new UserError('store-not-empty', `${app.store.description} already holds consent events`, [
+              { where: '--db', message: 'build the demo in an empty store: pass --db with a new path (or --no-load to only write files)' },
+            ]);
+          }
+          loaded = await loadDemo(app, opts.records, opts.seed);
+        }
+        out.result({ loaded, files }, () => {
+          if (loaded) printLoaded(out, loaded);
+        });
+      });
+    });
+}
+
+export async function loadDemo(app: App, records: number, seed: number): Promise<LoadCaseSummary> {
+  const bar = progressBar('loading');
+  try {
+    return await loadReferenceCase({ store: app.store, keyer: app.keyer, records, seed, onProgress: (d, t) => bar.update(d, t) });
+  } finally {
+    bar.stop();
+  }
+}
+
+export function printLoaded(out: Out, s: LoadCaseSummary): void {
+  out.line(`reference case loaded (seed ${s.seed}): ${count(s.records)} registrants of emmas-diary`);
+  out.line(`  ${count(s.consentEvents)} consent events, ${s.organisations} organisations, ${s.notices} notices, ${s.agreements} agreements`);
+}
