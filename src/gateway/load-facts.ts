@@ -9,7 +9,7 @@ export async function loadFacts(store: Store): Promise<FactsBuilder> {
   for (const o of await store.listOrganisations()) facts.addOrganisation(o);
   for (const n of await store.listNotices()) facts.addNotice(n);
   for (const a of await store.listAgreements()) facts.addAgreement(a);
-  await store.eachConsentEvent((e) => facts.addConsent(e.ordinal, e));
+  await store.eachConsentFact((ordinal, f) => facts.addConsent(ordinal, f));
   await store.eachObjection((o) => facts.addObjection(o.ordinal, o));
   return facts;
 }

@@ -58,7 +58,7 @@ export async function keyRecords(file: string, format: RecordFormat, fields: rea
       unidentified = grow(unidentified, cap);
     }
     const m = identifierMaterial({ email: text(f.email), name: text(f.name), postcode: text(f.postcode), dob: text(f.dob) || text(f.mother_dob) });
-    if (m.ok) keys.set(keyer.keyOfMaterial(m.material), n * 32);
+    if (m.ok) keyer.keyOfMaterialInto(m.material, keys, n * 32);
     else {
       unidentified[n] = 1;
       bad++;

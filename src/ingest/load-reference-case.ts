@@ -44,7 +44,12 @@ export function referenceAgreements(): Agreement[] {
   return AGREEMENTS.map((a) => agreementInput.parse(a) as Agreement);
 }
 
+/** Loads the case into a store without consent events, atomically. */
 export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSummary> {
+  return o.store.bulkLoad(() => load(o));
+}
+
+async function load(o: LoadCaseOptions): Promise<LoadCaseSummary> {
   const records = o.records ?? DEFAULT_RECORDS;
   const seed = o.seed ?? DEFAULT_SEED;
   const batchSize = o.batchSize ?? 20_000;

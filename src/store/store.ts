@@ -73,9 +73,21 @@ export interface Store {
   /** Streams every consent event in store order (for building decision facts). */
   eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number>;
   consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]>;
+  /**
+   * Streams what decisions need of every consent event, in store order: the fast path that
+   * loads millions of events into the decision engine. The id, subject key and evidence are
+   * left empty, and the object passed to `visit` is reused: copy what you keep.
+   */
+  eachConsentFact(visit: (ordinal: number, fact: ConsentEvent) => void): Promise<number>;
 
   appendObjection(o: Objection): Promise<PutResult>;
   eachObjection(visit: (o: Objection & { ordinal: number }) => void): Promise<number>;
+
+  /**
+   * Runs a large first load into a store without consent events as one atomic unit: all of it
+   * is stored or none of it. Implementations may defer index maintenance until the end.
+   */
+  bulkLoad<T>(load: () => Promise<T>): Promise<T>;
 
   /** Import bookkeeping for resumable imports. */
   beginImport(controller: string, fileSha256: string, totalRows: number): Promise<ImportRun>;

@@ -39,19 +39,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         key BLOB NOT NULL
       ) STRICT;
       CREATE UNIQUE INDEX subjects_by_key ON subjects(key);
+      -- Repeating values (organisation ids, notice hashes, lists, statuses) as small integer codes.
+      CREATE TABLE dict (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        UNIQUE (kind, value)
+      ) STRICT;
       CREATE TABLE consent_events (
         seq INTEGER PRIMARY KEY,
-        controller TEXT NOT NULL,
+        controller INTEGER NOT NULL,
         event_id TEXT NOT NULL,
         ordinal INTEGER NOT NULL,
-        purposes TEXT NOT NULL,
-        recipients TEXT NOT NULL,
-        status TEXT NOT NULL,
-        notice TEXT,
+        purposes INTEGER NOT NULL,
+        recipients INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        notice INTEGER,
         at INTEGER NOT NULL,
         expires_at INTEGER,
-        method TEXT,
-        consent_type TEXT NOT NULL,
+        method INTEGER,
+        consent_type INTEGER NOT NULL,
         evidence TEXT
       ) STRICT;
       CREATE UNIQUE INDEX consent_events_by_id ON consent_events(controller, event_id);

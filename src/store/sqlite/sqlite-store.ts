@@ -6,26 +6,28 @@ import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
 import type { ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent } from '../store.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
+import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { sameConsentContent } from '../../domain/consent-event.ts';
 
 interface ConsentRow {
   seq: number;
-  controller: string;
+  controller: number;
   event_id: string;
   ordinal: number;
-  purposes: string;
-  recipients: string;
-  status: string;
-  notice: string | null;
+  purposes: number;
+  recipients: number;
+  status: number;
+  notice: number | null;
   at: number;
   expires_at: number | null;
-  method: string | null;
-  consent_type: string;
+  method: number | null;
+  consent_type: number;
   evidence: string | null;
   key?: Buffer;
 }
 
 const LIST_SEP = ';';
+const NO_KEY = new Uint8Array(0);
 
 function joinList(xs: readonly string[]): string {
   return xs.join(LIST_SEP);
@@ -39,13 +41,17 @@ export class SqliteStore implements Store {
   readonly description: string;
   readonly keyFolder: string;
   readonly db: Database.Database;
+  readonly #dict: SqliteDictionary;
   #keys: SubjectKeyIndex | null = null;
   #subjectCount = 0;
+  /** Inside bulkLoad: uniqueness is checked when the indexes are rebuilt at the end. */
+  #bulk = false;
 
   constructor(db: Database.Database, file: string, keyFolder: string) {
     this.db = db;
     this.description = `sqlite:${file}`;
     this.keyFolder = keyFolder;
+    this.#dict = new SqliteDictionary(db);
   }
 
   static open(file: string, keyFolder: string): SqliteStore {
@@ -169,6 +175,8 @@ export class SqliteStore implements Store {
 
   async findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>> {
     const found = new Map<string, ConsentEvent>();
+    const code = this.#dict.find('org', controller);
+    if (code < 0) return found;
     const CHUNK = 500;
     for (let i = 0; i < eventIds.length; i += CHUNK) {
       const ids = eventIds.slice(i, i + CHUNK);
@@ -177,8 +185,8 @@ export class SqliteStore implements Store {
           `SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal
            WHERE e.controller = ? AND e.event_id IN (${ids.map(() => '?').join(',')})`,
         )
-        .all(controller, ...ids) as ConsentRow[];
-      for (const r of rows) found.set(r.event_id, consentFromRow(r));
+        .all(code, ...ids) as ConsentRow[];
+      for (const r of rows) found.set(r.event_id, this.#fromRow(r));
     }
     return found;
   }
@@ -188,7 +196,7 @@ export class SqliteStore implements Store {
     const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
     const insertEvent = this.db.prepare(
       `INSERT INTO consent_events (controller, event_id, ordinal, purposes, recipients, status, notice, at, expires_at, method, consent_type, evidence)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (controller, event_id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${this.#bulk ? '' : ' ON CONFLICT (controller, event_id) DO NOTHING'}`,
     );
     const updateRun = this.db.prepare('UPDATE import_runs SET committed_line = ? WHERE id = ?');
     const added: Uint8Array[] = [];
@@ -205,8 +213,10 @@ export class SqliteStore implements Store {
           index.add(e.subject, ordinal);
           added.push(e.subject);
         }
+        const d = this.#dict;
         const r = insertEvent.run(
-          e.controller, e.id, ordinal, joinList(e.purposes), joinList(e.recipients), e.status, e.notice, e.at, e.expiresAt, e.method, e.consentType, e.evidence,
+          d.code('org', e.controller), e.id, ordinal, d.code('list', joinList(e.purposes)), d.code('list', joinList(e.recipients)),
+          d.code('status', e.status), d.codeOrNull('notice', e.notice), e.at, e.expiresAt, d.codeOrNull('method', e.method), d.code('ctype', e.consentType), e.evidence,
         );
         if (r.changes === 1) inserted++;
         else duplicates.push(e);
@@ -229,8 +239,9 @@ export class SqliteStore implements Store {
     try {
       return run();
     } catch (err) {
-      // The transaction rolled back: forget the subjects it would have added.
+      // The transaction rolled back: forget the subjects and codes it would have added.
       if (added.length > 0) this.#keys = null;
+      this.#dict.reload();
       this.#subjectCount = startCount;
       throw err;
     }
@@ -238,10 +249,11 @@ export class SqliteStore implements Store {
 
   #findSync(controller: string, ids: string[]): Map<string, ConsentEvent> {
     const found = new Map<string, ConsentEvent>();
+    const code = this.#dict.find('org', controller);
     const stmt = this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.controller = ? AND e.event_id = ?');
     for (const id of ids) {
-      const r = stmt.get(controller, id) as ConsentRow | undefined;
-      if (r) found.set(id, consentFromRow(r));
+      const r = stmt.get(code, id) as ConsentRow | undefined;
+      if (r) found.set(id, this.#fromRow(r));
     }
     return found;
   }
@@ -250,7 +262,31 @@ export class SqliteStore implements Store {
     const stmt = this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal ORDER BY e.seq');
     let n = 0;
     for (const r of stmt.iterate() as IterableIterator<ConsentRow>) {
-      visit(storedFromRow(r));
+      visit(this.#storedFromRow(r));
+      n++;
+    }
+    return n;
+  }
+
+  async eachConsentFact(visit: (ordinal: number, fact: ConsentEvent) => void): Promise<number> {
+    const stmt = this.db.prepare('SELECT ordinal, controller, purposes, recipients, status, notice, at, expires_at, method, consent_type FROM consent_events ORDER BY seq').raw(true);
+    const d = this.#dict;
+    // Codes repeat across millions of rows: decode each list once.
+    const lists: string[][] = [];
+    const list = (code: number): string[] => (lists[code] ??= splitList(d.value(code)));
+    const fact = { id: '', subject: NO_KEY, evidence: null, controller: '', purposes: [] as string[], recipients: [] as string[], status: 'ConsentGiven' as ConsentStatus, notice: null as string | null, at: 0, expiresAt: null as number | null, method: null as CollectionMethod | null, consentType: 'expressed' as ConsentType };
+    let n = 0;
+    for (const r of stmt.iterate() as IterableIterator<[number, number, number, number, number, number | null, number, number | null, number | null, number]>) {
+      fact.controller = d.value(r[1]);
+      fact.purposes = list(r[2]);
+      fact.recipients = list(r[3]);
+      fact.status = d.value(r[4]) as ConsentStatus;
+      fact.notice = r[5] === null ? null : d.value(r[5]);
+      fact.at = r[6];
+      fact.expiresAt = r[7];
+      fact.method = (r[8] === null ? null : d.value(r[8])) as CollectionMethod | null;
+      fact.consentType = d.value(r[9]) as ConsentType;
+      visit(r[0], fact);
       n++;
     }
     return n;
@@ -260,7 +296,29 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = ? ORDER BY e.seq')
       .all(subject) as ConsentRow[];
-    return rows.map(storedFromRow);
+    return rows.map((r) => this.#storedFromRow(r));
+  }
+
+  #fromRow(r: ConsentRow): ConsentEvent {
+    const d = this.#dict;
+    return {
+      id: r.event_id,
+      controller: d.value(r.controller),
+      subject: new Uint8Array(r.key!),
+      purposes: splitList(d.value(r.purposes)),
+      recipients: splitList(d.value(r.recipients)),
+      status: d.value(r.status) as ConsentStatus,
+      notice: d.valueOrNull(r.notice),
+      at: r.at,
+      expiresAt: r.expires_at,
+      method: d.valueOrNull(r.method) as CollectionMethod | null,
+      consentType: d.value(r.consent_type) as ConsentType,
+      evidence: r.evidence,
+    };
+  }
+
+  #storedFromRow(r: ConsentRow): StoredConsentEvent {
+    return { ...this.#fromRow(r), seq: r.seq, ordinal: r.ordinal };
   }
 
   // --- objections ----------------------------------------------------------------------------
@@ -289,6 +347,36 @@ export class SqliteStore implements Store {
       n++;
     }
     return n;
+  }
+
+  // --- bulk load -----------------------------------------------------------------------------
+
+  async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+    if ((await this.stats()).consentEvents > 0) throw new Error('bulkLoad needs a store without consent events');
+    // Building the indexes once, sorted, at the end is several times faster than keeping
+    // them up to date row by row; DDL is transactional in SQLite, so a failure undoes it too.
+    const indexes = (this.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('subjects', 'consent_events') AND sql IS NOT NULL").all() as { name: string; sql: string }[]);
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const ix of indexes) this.db.exec(`DROP INDEX ${ix.name}`);
+      this.#bulk = true;
+      const result = await load();
+      this.#bulk = false;
+      try {
+        for (const ix of indexes) this.db.exec(ix.sql);
+      } catch (err) {
+        throw new UserError('conflict', `the load repeats an event id or subject (${(err as Error).message}); nothing was stored`);
+      }
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.#bulk = false;
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.#dict.reload();
+      this.#keys = null;
+      this.#subjectCount = 0;
+      throw err;
+    }
   }
 
   // --- import runs ---------------------------------------------------------------------------
@@ -330,25 +418,4 @@ interface RunRow {
 }
 function runFromRow(r: RunRow): ImportRun {
   return { id: r.id, controller: r.controller, fileSha256: r.file_sha256, totalRows: r.total_rows, committedLine: r.committed_line, state: r.state === 'done' ? 'done' : 'running' };
-}
-
-function consentFromRow(r: ConsentRow): ConsentEvent {
-  return {
-    id: r.event_id,
-    controller: r.controller,
-    subject: new Uint8Array(r.key!),
-    purposes: splitList(r.purposes),
-    recipients: splitList(r.recipients),
-    status: r.status as ConsentStatus,
-    notice: r.notice,
-    at: r.at,
-    expiresAt: r.expires_at,
-    method: r.method as CollectionMethod | null,
-    consentType: r.consent_type as ConsentType,
-    evidence: r.evidence,
-  };
-}
-
-function storedFromRow(r: ConsentRow): StoredConsentEvent {
-  return { ...consentFromRow(r), seq: r.seq, ordinal: r.ordinal };
 }

@@ -1,0 +1,62 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Small integer codes for the values that repeat across millions of consent rows (controller,
+ * notice hash, purpose and recipient lists, status, method, consent type). Rows stay narrow and
+ * reading them back allocates no strings: each distinct value is decoded once and cached.
+ */
+export class SqliteDictionary {
+  readonly #db: Database.Database;
+  readonly #ids = new Map<string, number>();
+  readonly #values: string[] = [];
+  readonly #insert: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#insert = db.prepare('INSERT INTO dict (id, kind, value) VALUES (?, ?, ?)');
+    this.reload();
+  }
+
+  /** Re-reads the table; needed after a rolled-back transaction may have added codes. */
+  reload(): void {
+    this.#ids.clear();
+    this.#values.length = 0;
+    for (const r of this.#db.prepare('SELECT id, kind, value FROM dict ORDER BY id').iterate() as IterableIterator<{ id: number; kind: string; value: string }>) {
+      this.#ids.set(`${r.kind}\u0000${r.value}`, r.id);
+      this.#values[r.id] = r.value;
+    }
+  }
+
+  /** Code of `value` of `kind`, created if new (inside the caller's transaction). */
+  code(kind: string, value: string): number {
+    const k = `${kind}\u0000${value}`;
+    let id = this.#ids.get(k);
+    if (id === undefined) {
+      id = this.#values.length;
+      this.#insert.run(id, kind, value);
+      this.#ids.set(k, id);
+      this.#values[id] = value;
+    }
+    return id;
+  }
+
+  /** Code of a value that may be null (stays null). */
+  codeOrNull(kind: string, value: string | null): number | null {
+    return value === null ? null : this.code(kind, value);
+  }
+
+  /** Code if the value is known, else -1 (for lookups that must not write). */
+  find(kind: string, value: string): number {
+    return this.#ids.get(`${kind}\u0000${value}`) ?? -1;
+  }
+
+  value(id: number): string {
+    const v = this.#values[id];
+    if (v === undefined) throw new Error(`unknown dictionary code ${id}`);
+    return v;
+  }
+
+  valueOrNull(id: number | null): string | null {
+    return id === null ? null : this.value(id);
+  }
+}
