@@ -1,0 +1,381 @@
+/**
+ * Facts as columnar in-memory indexes: what the decision reads, built once by streaming
+ * the store's rows and appended to as new events arrive.
+ */
+import { PURPOSES } from '../domain/purposes.ts';
+import {
+  COLLECTION_METHODS,
+  CONSENT_STATUSES,
+  CONSENT_TYPES,
+  OBJECTION_SCOPES,
+  type Agreement,
+  type CollectionMethod,
+  type ConsentEvent,
+  type ConsentStatus,
+  type ConsentType,
+  type Notice,
+  type Objection,
+  type ObjectionScope,
+  type OrgId,
+  type Organisation,
+  type PurposeId,
+} from '../domain/types.ts';
+
+/** One row per (consent event, purpose). Arrays may be longer than the row count. */
+export interface ConsentColumns {
+  readonly subject: Int32Array;
+  /** Index into the interned organisation ids (Facts.orgAt). */
+  readonly controller: Int32Array;
+  /** Index into PURPOSES. */
+  readonly purpose: Uint8Array;
+  /** Index into CONSENT_STATUSES. */
+  readonly status: Uint8Array;
+  /** Epoch ms. */
+  readonly at: Float64Array;
+  /** Epoch ms; NaN = no expiry. */
+  readonly expiresAt: Float64Array;
+  /** Index into the interned notice hashes (Facts.noticeHashAt); -1 = none. */
+  readonly notice: Int32Array;
+  /** Index of the interned recipient set (Facts.recipientSet). */
+  readonly recipients: Int32Array;
+  /** Index into COLLECTION_METHODS; -1 = none. */
+  readonly method: Int8Array;
+  /** Index into CONSENT_TYPES. */
+  readonly consentType: Uint8Array;
+}
+
+export interface ObjectionColumns {
+  readonly subject: Int32Array;
+  readonly controller: Int32Array;
+  /** Index into OBJECTION_SCOPES. */
+  readonly scope: Uint8Array;
+  readonly at: Float64Array;
+}
+
+/** A consent row decoded back into domain words (for the reference evaluator and debugging). */
+export interface ConsentRow {
+  readonly subject: number;
+  readonly controller: OrgId;
+  readonly purpose: PurposeId;
+  readonly status: ConsentStatus;
+  readonly at: number;
+  readonly expiresAt: number | null;
+  readonly notice: string | null;
+  readonly recipients: readonly OrgId[];
+  readonly method: CollectionMethod | null;
+  readonly consentType: ConsentType;
+  /** Insertion order: later rows win ties on `at`. */
+  readonly seq: number;
+}
+
+export interface ObjectionRow {
+  readonly subject: number;
+  readonly controller: OrgId;
+  readonly scope: ObjectionScope;
+  readonly at: number;
+  readonly seq: number;
+}
+
+/** The read side, as the evaluators see it. */
+export interface Facts {
+  readonly organisations: ReadonlyMap<OrgId, Organisation>;
+  readonly notices: ReadonlyMap<string, Notice>;
+  readonly agreements: readonly Agreement[];
+  /** 1 + the highest subject ordinal seen (or reserved). */
+  readonly subjectCount: number;
+  readonly consentCount: number;
+  readonly objectionCount: number;
+  /** Read afresh for each use: the arrays are replaced when they grow. */
+  readonly consents: ConsentColumns;
+  readonly objections: ObjectionColumns;
+  /** Index of an organisation id among interned ones; -1 when never seen. */
+  orgIndex(id: OrgId): number;
+  orgAt(index: number): OrgId;
+  /** Interned recipient set: sorted, distinct organisation indices. */
+  recipientSet(index: number): Int32Array;
+  readonly recipientSetCount: number;
+  noticeHashAt(index: number): string;
+  readonly noticeHashCount: number;
+  consentRow(i: number): ConsentRow;
+  objectionRow(i: number): ObjectionRow;
+}
+
+const indexOf = <T extends string>(values: readonly T[]): Map<string, number> => new Map(values.map((v, i) => [v, i]));
+const PURPOSE_INDEX = indexOf(PURPOSES.map((p) => p.id));
+const STATUS_INDEX = indexOf(CONSENT_STATUSES);
+const METHOD_INDEX = indexOf(COLLECTION_METHODS);
+const TYPE_INDEX = indexOf(CONSENT_TYPES);
+const SCOPE_INDEX = indexOf(OBJECTION_SCOPES);
+
+export const PURPOSE_COUNT = PURPOSES.length;
+
+export function purposeIndex(id: PurposeId): number {
+  return PURPOSE_INDEX.get(id) ?? -1;
+}
+
+function grown<T extends Int32Array | Uint8Array | Int8Array | Float64Array>(a: T, capacity: number): T {
+  const out = new (a.constructor as new (n: number) => T)(capacity);
+  out.set(a);
+  return out;
+}
+
+function lookup(index: Map<string, number>, value: string, what: string): number {
+  const i = index.get(value);
+  if (i === undefined) throw new RangeError(`unknown ${what} "${value}"`);
+  return i;
+}
+
+function checkOrdinal(ordinal: number): void {
+  if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal > 0x7fffffff) throw new RangeError(`bad subject ordinal ${ordinal}`);
+}
+
+/** Builds and holds the facts. Appends are cheap: no allocation per row beyond interning new values. */
+export class FactsBuilder implements Facts {
+  readonly organisations = new Map<OrgId, Organisation>();
+  readonly notices = new Map<string, Notice>();
+  readonly agreements: Agreement[] = [];
+  #subjectCount = 0;
+  #consentCount = 0;
+  #objectionCount = 0;
+  #consents: ConsentColumns;
+  #objections: ObjectionColumns;
+
+  readonly #orgIndex = new Map<OrgId, number>();
+  readonly #orgIds: OrgId[] = [];
+  readonly #noticeIndex = new Map<string, number>();
+  readonly #noticeHashes: string[] = [];
+  readonly #sets: Int32Array[] = [];
+  /** Recipient-set hash → indices of sets with that hash. */
+  readonly #setBuckets = new Map<number, number[]>();
+  #scratch = new Int32Array(16);
+
+  constructor(capacity = 1024) {
+    const n = Math.max(16, capacity);
+    this.#consents = {
+      subject: new Int32Array(n),
+      controller: new Int32Array(n),
+      purpose: new Uint8Array(n),
+      status: new Uint8Array(n),
+      at: new Float64Array(n),
+      expiresAt: new Float64Array(n),
+      notice: new Int32Array(n),
+      recipients: new Int32Array(n),
+      method: new Int8Array(n),
+      consentType: new Uint8Array(n),
+    };
+    this.#objections = { subject: new Int32Array(16), controller: new Int32Array(16), scope: new Uint8Array(16), at: new Float64Array(16) };
+    this.#internSet(0); // INVARIANT: recipient set 0 is the empty set.
+  }
+
+  get subjectCount(): number {
+    return this.#subjectCount;
+  }
+  get consentCount(): number {
+    return this.#consentCount;
+  }
+  get objectionCount(): number {
+    return this.#objectionCount;
+  }
+  get consents(): ConsentColumns {
+    return this.#consents;
+  }
+  get objections(): ObjectionColumns {
+    return this.#objections;
+  }
+  get recipientSetCount(): number {
+    return this.#sets.length;
+  }
+  get noticeHashCount(): number {
+    return this.#noticeHashes.length;
+  }
+
+  addOrganisation(o: Organisation): void {
+    this.organisations.set(o.id, o);
+    this.#internOrg(o.id);
+  }
+
+  addNotice(n: Notice): void {
+    this.notices.set(n.hash, n);
+    this.#internNotice(n.hash);
+  }
+
+  addAgreement(a: Agreement): void {
+    this.agreements.push(a);
+  }
+
+  /** Makes ordinals 0..n-1 known even before any of them has a row. */
+  reserveSubjects(n: number): void {
+    if (n > this.#subjectCount) this.#subjectCount = n;
+  }
+
+  /** Appends one row per purpose of the event for subject `ordinal`. */
+  addConsent(ordinal: number, e: ConsentEvent): void {
+    checkOrdinal(ordinal);
+    const status = lookup(STATUS_INDEX, e.status, 'consent status');
+    const type = lookup(TYPE_INDEX, e.consentType, 'consent type');
+    const method = e.method === null ? -1 : lookup(METHOD_INDEX, e.method, 'collection method');
+    const controller = this.#internOrg(e.controller);
+    const notice = e.notice === null ? -1 : this.#internNotice(e.notice);
+    const recipients = this.#internRecipients(e.recipients);
+    const expiresAt = e.expiresAt === null ? Number.NaN : e.expiresAt;
+    const purposes = e.purposes;
+    for (let k = 0; k < purposes.length; k++) {
+      const purpose = lookup(PURPOSE_INDEX, purposes[k]!, 'purpose');
+      if (this.#consentCount === this.#consents.subject.length) this.#growConsents();
+      const c = this.#consents;
+      const i = this.#consentCount++;
+      c.subject[i] = ordinal;
+      c.controller[i] = controller;
+      c.purpose[i] = purpose;
+      c.status[i] = status;
+      c.at[i] = e.at;
+      c.expiresAt[i] = expiresAt;
+      c.notice[i] = notice;
+      c.recipients[i] = recipients;
+      c.method[i] = method;
+      c.consentType[i] = type;
+    }
+    if (ordinal >= this.#subjectCount) this.#subjectCount = ordinal + 1;
+  }
+
+  addObjection(ordinal: number, o: Objection): void {
+    checkOrdinal(ordinal);
+    const scope = lookup(SCOPE_INDEX, o.scope, 'objection scope');
+    if (this.#objectionCount === this.#objections.subject.length) {
+      const cap = this.#objections.subject.length * 2;
+      const c = this.#objections;
+      this.#objections = { subject: grown(c.subject, cap), controller: grown(c.controller, cap), scope: grown(c.scope, cap), at: grown(c.at, cap) };
+    }
+    const c = this.#objections;
+    const i = this.#objectionCount++;
+    c.subject[i] = ordinal;
+    c.controller[i] = this.#internOrg(o.controller);
+    c.scope[i] = scope;
+    c.at[i] = o.at;
+    if (ordinal >= this.#subjectCount) this.#subjectCount = ordinal + 1;
+  }
+
+  orgIndex(id: OrgId): number {
+    return this.#orgIndex.get(id) ?? -1;
+  }
+  orgAt(index: number): OrgId {
+    const id = this.#orgIds[index];
+    if (id === undefined) throw new RangeError(`no organisation #${index}`);
+    return id;
+  }
+  recipientSet(index: number): Int32Array {
+    const set = this.#sets[index];
+    if (set === undefined) throw new RangeError(`no recipient set #${index}`);
+    return set;
+  }
+  noticeHashAt(index: number): string {
+    const hash = this.#noticeHashes[index];
+    if (hash === undefined) throw new RangeError(`no notice #${index}`);
+    return hash;
+  }
+
+  consentRow(i: number): ConsentRow {
+    if (i < 0 || i >= this.#consentCount) throw new RangeError(`no consent row ${i}`);
+    const c = this.#consents;
+    const notice = c.notice[i]!;
+    const method = c.method[i]!;
+    const expiresAt = c.expiresAt[i]!;
+    return {
+      subject: c.subject[i]!,
+      controller: this.orgAt(c.controller[i]!),
+      purpose: PURPOSES[c.purpose[i]!]!.id,
+      status: CONSENT_STATUSES[c.status[i]!]!,
+      at: c.at[i]!,
+      expiresAt: Number.isNaN(expiresAt) ? null : expiresAt,
+      notice: notice < 0 ? null : this.noticeHashAt(notice),
+      recipients: Array.from(this.recipientSet(c.recipients[i]!), (o) => this.orgAt(o)),
+      method: method < 0 ? null : COLLECTION_METHODS[method]!,
+      consentType: CONSENT_TYPES[c.consentType[i]!]!,
+      seq: i,
+    };
+  }
+
+  objectionRow(i: number): ObjectionRow {
+    if (i < 0 || i >= this.#objectionCount) throw new RangeError(`no objection row ${i}`);
+    const c = this.#objections;
+    return { subject: c.subject[i]!, controller: this.orgAt(c.controller[i]!), scope: OBJECTION_SCOPES[c.scope[i]!]!, at: c.at[i]!, seq: i };
+  }
+
+  #growConsents(): void {
+    const c = this.#consents;
+    const cap = c.subject.length * 2;
+    this.#consents = {
+      subject: grown(c.subject, cap),
+      controller: grown(c.controller, cap),
+      purpose: grown(c.purpose, cap),
+      status: grown(c.status, cap),
+      at: grown(c.at, cap),
+      expiresAt: grown(c.expiresAt, cap),
+      notice: grown(c.notice, cap),
+      recipients: grown(c.recipients, cap),
+      method: grown(c.method, cap),
+      consentType: grown(c.consentType, cap),
+    };
+  }
+
+  #internOrg(id: OrgId): number {
+    let i = this.#orgIndex.get(id);
+    if (i === undefined) {
+      i = this.#orgIds.length;
+      this.#orgIds.push(id);
+      this.#orgIndex.set(id, i);
+    }
+    return i;
+  }
+
+  #internNotice(hash: string): number {
+    let i = this.#noticeIndex.get(hash);
+    if (i === undefined) {
+      i = this.#noticeHashes.length;
+      this.#noticeHashes.push(hash);
+      this.#noticeIndex.set(hash, i);
+    }
+    return i;
+  }
+
+  /** Interns a recipient list as a sorted distinct set of org indices, hashed without allocating. */
+  #internRecipients(recipients: readonly OrgId[]): number {
+    if (recipients.length === 0) return 0;
+    if (this.#scratch.length < recipients.length) this.#scratch = new Int32Array(recipients.length * 2);
+    const s = this.#scratch;
+    let n = 0;
+    for (let k = 0; k < recipients.length; k++) {
+      // Insertion sort with de-duplication: recipient lists are short.
+      const v = this.#internOrg(recipients[k]!);
+      let j = n - 1;
+      while (j >= 0 && s[j]! > v) j--;
+      if (j >= 0 && s[j] === v) continue;
+      s.copyWithin(j + 2, j + 1, n);
+      s[j + 1] = v;
+      n++;
+    }
+    return this.#internSet(n);
+  }
+
+  /** Interns the first `n` scratch values (sorted, distinct). */
+  #internSet(n: number): number {
+    const s = this.#scratch;
+    let h = 0x811c9dc5;
+    for (let k = 0; k < n; k++) h = Math.imul(h ^ s[k]!, 0x01000193);
+    const bucket = this.#setBuckets.get(h);
+    if (bucket) {
+      for (const index of bucket) {
+        const set = this.#sets[index]!;
+        if (set.length !== n) continue;
+        let same = true;
+        for (let k = 0; k < n && same; k++) same = set[k] === s[k];
+        if (same) return index;
+      }
+    }
+    const index = this.#sets.length;
+    this.#sets.push(s.slice(0, n));
+    if (bucket) bucket.push(index);
+    else this.#setBuckets.set(h, [index]);
+    return index;
+  }
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { SUBJECT_KEY_BYTES, SubjectKeyIndex } from '../../src/policy/subject-key-index.ts';
+
+describe('SubjectKeyIndex', () => {
+  it('finds every key added, through growth, and -1 for absent keys', () => {
+    const n = 5000;
+    const keys = randomBytes(n * SUBJECT_KEY_BYTES);
+    const index = new SubjectKeyIndex(16);
+    for (let i = 0; i < n; i++) index.add(keys.subarray(i * 32, i * 32 + 32), i * 3);
+    assert.equal(index.size, n);
+    for (let i = 0; i < n; i += 7) assert.equal(index.get(keys.subarray(i * 32, i * 32 + 32)), i * 3);
+    const out = new Int32Array(n);
+    index.getMany(keys, out);
+    assert.deepEqual(out, Int32Array.from({ length: n }, (_, i) => i * 3));
+    const absent = randomBytes(64 * 32);
+    const none = new Int32Array(64);
+    index.getMany(absent, none);
+    assert.ok(none.every((v) => v === -1));
+  });
+
+  it('handles keys that share their hash bytes and unaligned inputs', () => {
+    const index = new SubjectKeyIndex(16);
+    const keys: Buffer[] = [];
+    for (let i = 0; i < 40; i++) {
+      const k = randomBytes(32);
+      k.writeUInt32LE(0xdeadbeef, 0); // same probe start for all
+      keys.push(k);
+      index.add(k, i);
+    }
+    const packed = Buffer.alloc(40 * 32 + 1);
+    keys.forEach((k, i) => k.copy(packed, 1 + i * 32));
+    const unaligned = packed.subarray(1);
+    assert.notEqual(unaligned.byteOffset % 4, 0);
+    const out = new Int32Array(40);
+    index.getMany(unaligned, out);
+    assert.deepEqual(Array.from(out), keys.map((_, i) => i));
+    assert.equal(index.get(unaligned.subarray(32 * 5, 32 * 6)), 5);
+  });
+
+  it('re-adding a key replaces its ordinal; bad input is refused', () => {
+    const index = new SubjectKeyIndex();
+    const k = randomBytes(32);
+    index.add(k, 1);
+    index.add(k, 9);
+    assert.equal(index.size, 1);
+    assert.equal(index.get(k), 9);
+    assert.throws(() => index.add(randomBytes(31), 0), /32 bytes/);
+    assert.throws(() => index.add(randomBytes(32), -1), /ordinal/);
+    assert.throws(() => index.getMany(randomBytes(33), new Int32Array(1)), /32-byte/);
+    assert.throws(() => index.getMany(randomBytes(64), new Int32Array(1)), /need 2/);
+  });
+});
