@@ -1,0 +1,83 @@
+/**
+ * Four-lane SIMD SHA-256 for Merkle batches (module built by sha256-wasm-build.ts).
+ * Copies input through a fixed window of WebAssembly memory, so memory stays bounded whatever
+ * the batch size; only whole groups of four are handled here, callers hash the remainder.
+ */
+import { SHA256_WASM_BASE64 } from './sha256-wasm-bytes.ts';
+
+/** The slice of the WebAssembly JS API used here (tsconfig's libs do not declare it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+export const webAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Sha256Exports {
+  readonly mem: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  leaves32(inPtr: number, outPtr: number, groups: number): void;
+  nodes(inPtr: number, outPtr: number, groups: number): void;
+}
+
+/** Window size in bytes: 2^20 input bytes per call keeps copies in cache-friendly chunks. */
+const WINDOW = 1 << 20;
+/** Input starts one byte in: the kernels read the byte before it (then mask it). */
+const IN = 64;
+/** Slack after the window for the kernels' over-reads. */
+const SLACK = 64;
+
+function instantiate(): Sha256Exports | null {
+  try {
+    const bytes = Buffer.from(SHA256_WASM_BASE64, 'base64');
+    if (!webAssembly.validate(bytes)) return null;
+    const exports = new webAssembly.Instance(new webAssembly.Module(bytes), {}).exports as Sha256Exports;
+    const need = IN + WINDOW + SLACK;
+    const pages = Math.ceil((need - exports.mem.buffer.byteLength) / 65536);
+    if (pages > 0) exports.mem.grow(pages);
+    return exports;
+  } catch {
+    return null; // No SIMD support: callers fall back to the scalar code.
+  }
+}
+
+const wasm = instantiate();
+const heap = wasm === null ? null : new Uint8Array(wasm.mem.buffer);
+
+/** True when the SIMD kernels are available on this runtime. */
+export const simdAvailable = wasm !== null;
+
+function run(
+  kernel: (inPtr: number, outPtr: number, groups: number) => void,
+  inSize: number,
+  src: Uint8Array,
+  srcOff: number,
+  count: number,
+  out: Uint8Array,
+  outOff: number,
+): number {
+  if (heap === null) return 0;
+  const groups = count >>> 2;
+  const perWindow = Math.floor(WINDOW / (4 * inSize));
+  for (let g = 0; g < groups; g += perWindow) {
+    const n = Math.min(perWindow, groups - g);
+    const from = srcOff + g * 4 * inSize;
+    heap.set(src.subarray(from, from + n * 4 * inSize), IN);
+    kernel(IN, IN, n);
+    const to = outOff + g * 4 * 32;
+    out.set(heap.subarray(IN, IN + n * 4 * 32), to);
+  }
+  return groups * 4;
+}
+
+/**
+ * SHA-256(0x00 || key) for the largest multiple of 4 of `count` 32-byte keys; returns how many
+ * were hashed (0 without SIMD). In place is safe: each window is copied in before any output.
+ */
+export function simdLeaves32(keys: Uint8Array, keysOff: number, count: number, out: Uint8Array, outOff: number): number {
+  return wasm === null ? 0 : run(wasm.leaves32, 32, keys, keysOff, count, out, outOff);
+}
+
+/** SHA-256(0x01 || left || right) for the largest multiple of 4 of `count` 64-byte pairs. */
+export function simdNodePairs(pairs: Uint8Array, pairsOff: number, count: number, out: Uint8Array, outOff: number): number {
+  return wasm === null ? 0 : run(wasm.nodes, 64, pairs, pairsOff, count, out, outOff);
+}

@@ -1,0 +1,78 @@
+/**
+ * The pure part of an append, shared by every storage: leaf data and hashes of a batch of
+ * entries, and the perfect subtree nodes the batch completes, from the frontier before it.
+ */
+import { hashLeaf } from '../crypto/sha256.ts';
+import { Frontier } from './frontier.ts';
+import { leafData, type LedgerEntry } from './ledger-entry.ts';
+import { HASH_SIZE, rootOfLeafHashes, type NodeReader } from './merkle.ts';
+
+/**
+ * Perfect subtrees below this level are not stored: a proof rebuilds one from at most
+ * 2^(level) leaf hashes, while storing them would cost one extra row per leaf appended.
+ */
+export const MIN_STORED_LEVEL = 4;
+
+export interface PreparedBatch {
+  readonly first: number;
+  readonly data: readonly Uint8Array[];
+  /** Leaf hashes, 32 bytes each, contiguous. */
+  readonly hashes: Uint8Array;
+  /** Completed perfect subtrees to store (level >= MIN_STORED_LEVEL): [level, index, hash]. */
+  readonly nodes: readonly (readonly [number, number, Uint8Array])[];
+  readonly frontier: Frontier;
+  readonly root: Uint8Array;
+}
+
+export function prepareBatch(before: Frontier, entries: readonly LedgerEntry[]): PreparedBatch {
+  const data = entries.map(leafData); // throws on a bad entry before anything is written
+  const hashes = new Uint8Array(entries.length * HASH_SIZE);
+  data.forEach((d, i) => hashLeaf(d, 0, d.length, hashes, i * HASH_SIZE));
+  const frontier = before.clone();
+  const nodes: [number, number, Uint8Array][] = [];
+  frontier.appendMany(hashes, entries.length, (level, index, hash) => {
+    if (level >= MIN_STORED_LEVEL) nodes.push([level, index, hash]);
+  });
+  return { first: before.size, data, hashes, nodes, frontier, root: frontier.root() };
+}
+
+const ZERO = new Uint8Array(HASH_SIZE);
+
+type NodeId = readonly [level: number, index: number];
+
+/**
+ * Runs a proof computation against storage that answers node reads in one round trip:
+ * first records which perfect subtrees it reads (they depend on sizes only, not on hashes),
+ * fetches them (low levels as their leaf hashes), then computes for real.
+ */
+export async function withNodes<T>(
+  fetch: (ids: readonly NodeId[]) => Promise<Uint8Array[]>,
+  compute: (read: NodeReader) => T,
+): Promise<T> {
+  const wanted: NodeId[] = [];
+  compute((level, index) => {
+    wanted.push([level, index]);
+    return ZERO;
+  });
+  const stored: NodeId[] = [];
+  for (const [level, index] of wanted) {
+    if (level === 0 || level >= MIN_STORED_LEVEL) stored.push([level, index]);
+    else for (let i = index * 2 ** level; i < (index + 1) * 2 ** level; i++) stored.push([0, i]);
+  }
+  const hashes = await fetch(stored);
+  // Numeric key: levels stay below 64 and indices below 2^47.
+  const byId = new Map<number, Uint8Array>();
+  stored.forEach(([l, i], k) => byId.set(i * 64 + l, hashes[k]));
+  const read: NodeReader = (level, index) => {
+    const h = byId.get(index * 64 + level);
+    if (h !== undefined) return h;
+    if (level > 0 && level < MIN_STORED_LEVEL) {
+      const width = 2 ** level;
+      const leaves = new Uint8Array(width * HASH_SIZE);
+      for (let i = 0; i < width; i++) leaves.set(read(0, index * width + i), i * HASH_SIZE);
+      return rootOfLeafHashes(leaves, width);
+    }
+    throw new Error(`node ${level}/${index} was not fetched`);
+  };
+  return compute(read);
+}

@@ -1,0 +1,266 @@
+/**
+ * The ledger on SQLite (better-sqlite3): rows and queries only. Hashing, frontier updates and
+ * proofs come from append-batch.ts / merkle.ts, shared with other storages.
+ *
+ * Every append is one IMMEDIATE transaction that reads the frontier row, writes the leaves,
+ * the perfect subtree nodes they complete and the new frontier: a crash leaves either the
+ * whole batch or none of it, and two writers on one file cannot interleave.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { prepareBatch, withNodes } from './append-batch.ts';
+import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
+import { Frontier } from './frontier.ts';
+import type { LedgerEntry } from './ledger-entry.ts';
+import type { AppendResult, LedgerStorage, StoredLeaf, TreeHead } from './ledger-storage.ts';
+import { HASH_SIZE, consistencyProof, inclusionProof } from './merkle.ts';
+import type { SigningKey, VerifierKey } from './signing-key.ts';
+
+/** DDL of the ledger tables; the store's migrations include it. */
+export const LEDGER_SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS ledger_leaves (
+  idx  INTEGER PRIMARY KEY,
+  data BLOB NOT NULL,
+  hash BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger_nodes (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_frontier (
+  id     INTEGER PRIMARY KEY CHECK (id = 0),
+  size   INTEGER NOT NULL,
+  hashes BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger_tree_heads (
+  id   INTEGER PRIMARY KEY,
+  size INTEGER NOT NULL,
+  root BLOB NOT NULL,
+  at   INTEGER NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger_cosignatures (
+  tree_head INTEGER NOT NULL REFERENCES ledger_tree_heads(id),
+  witness   TEXT NOT NULL,
+  line      TEXT NOT NULL,
+  at        INTEGER NOT NULL,
+  PRIMARY KEY (tree_head, witness)
+);
+CREATE TRIGGER IF NOT EXISTS ledger_leaves_append_only_u BEFORE UPDATE ON ledger_leaves
+  BEGIN SELECT RAISE(ABORT, 'ledger leaves are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_leaves_append_only_d BEFORE DELETE ON ledger_leaves
+  BEGIN SELECT RAISE(ABORT, 'ledger leaves are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_tree_heads_append_only_u BEFORE UPDATE ON ledger_tree_heads
+  BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_tree_heads_append_only_d BEFORE DELETE ON ledger_tree_heads
+  BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+`;
+
+export interface SqliteLedgerOptions {
+  /** Checkpoint origin line: the log's unique name. */
+  readonly origin?: string;
+}
+
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+interface LeafRow {
+  idx: number;
+  data: Buffer;
+  hash: Buffer;
+}
+interface HeadRow {
+  id: number;
+  size: number;
+  root: Buffer;
+  at: number;
+  note: string;
+}
+interface CosigRow {
+  tree_head: number;
+  witness: string;
+  line: string;
+}
+
+export class SqliteLedger implements LedgerStorage {
+  readonly origin: string;
+  readonly #db: Database;
+  readonly #q: {
+    frontier: Statement<[], { size: number; hashes: Buffer }>;
+    saveFrontier: Statement<[number, Buffer]>;
+    insertLeaf: Statement<[number, Buffer, Buffer]>;
+    insertNode: Statement<[number, number, Buffer]>;
+    leaf: Statement<[number], LeafRow>;
+    leaves: Statement<[number, number, number], LeafRow>;
+    leafHash: Statement<[number], { hash: Buffer }>;
+    leafHashes: Statement<[number, number], { hash: Buffer }>;
+    node: Statement<[number, number], { hash: Buffer }>;
+    insertHead: Statement<[number, Buffer, number, string]>;
+    head: Statement<[number], HeadRow>;
+    heads: Statement<[], HeadRow>;
+    cosigs: Statement<[], CosigRow>;
+    cosigsOf: Statement<[number], CosigRow>;
+    insertCosig: Statement<[number, string, string, number]>;
+  };
+
+  constructor(db: Database, options: SqliteLedgerOptions = {}) {
+    this.#db = db;
+    this.origin = options.origin ?? 'consentry.local/ledger';
+    this.#q = {
+      frontier: db.prepare('SELECT size, hashes FROM ledger_frontier WHERE id = 0'),
+      saveFrontier: db.prepare(
+        'INSERT INTO ledger_frontier (id, size, hashes) VALUES (0, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes',
+      ),
+      insertLeaf: db.prepare('INSERT INTO ledger_leaves (idx, data, hash) VALUES (?, ?, ?)'),
+      insertNode: db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+      leaf: db.prepare('SELECT idx, data, hash FROM ledger_leaves WHERE idx = ?'),
+      leaves: db.prepare('SELECT idx, data, hash FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?'),
+      leafHash: db.prepare('SELECT hash FROM ledger_leaves WHERE idx = ?'),
+      leafHashes: db.prepare('SELECT hash FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx'),
+      node: db.prepare('SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?'),
+      insertHead: db.prepare('INSERT INTO ledger_tree_heads (size, root, at, note) VALUES (?, ?, ?, ?)'),
+      head: db.prepare('SELECT id, size, root, at, note FROM ledger_tree_heads WHERE id = ?'),
+      heads: db.prepare('SELECT id, size, root, at, note FROM ledger_tree_heads ORDER BY id'),
+      cosigs: db.prepare('SELECT tree_head, witness, line FROM ledger_cosignatures ORDER BY tree_head, witness'),
+      cosigsOf: db.prepare('SELECT tree_head, witness, line FROM ledger_cosignatures WHERE tree_head = ? ORDER BY witness'),
+      insertCosig: db.prepare('INSERT INTO ledger_cosignatures (tree_head, witness, line, at) VALUES (?, ?, ?, ?)'),
+    };
+  }
+
+  #frontier(): Frontier {
+    const row = this.#q.frontier.get();
+    return row === undefined ? new Frontier() : Frontier.fromBytes(row.size, row.hashes);
+  }
+
+  #append(entries: readonly LedgerEntry[]): AppendResult {
+    const run = this.#db.transaction(() => {
+      const batch = prepareBatch(this.#frontier(), entries);
+      const { insertLeaf, insertNode } = this.#q;
+      for (let i = 0; i < batch.data.length; i++) {
+        insertLeaf.run(batch.first + i, asBuffer(batch.data[i]), asBuffer(batch.hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)));
+      }
+      for (const [level, index, hash] of batch.nodes) insertNode.run(level, index, asBuffer(hash));
+      this.#q.saveFrontier.run(batch.frontier.size, asBuffer(batch.frontier.toBytes()));
+      return { first: batch.first, count: entries.length, root: batch.root };
+    });
+    return run.immediate();
+  }
+
+  async appendMany(entries: readonly LedgerEntry[]): Promise<AppendResult> {
+    return this.#append(entries);
+  }
+
+  async append(entry: LedgerEntry): Promise<AppendResult> {
+    return this.#append([entry]);
+  }
+
+  async size(): Promise<number> {
+    return this.#frontier().size;
+  }
+
+  async root(): Promise<Uint8Array> {
+    return this.#frontier().root();
+  }
+
+  async leaf(index: number): Promise<StoredLeaf> {
+    const row = this.#q.leaf.get(index);
+    if (row === undefined) throw new RangeError(`no ledger leaf ${index}`);
+    return { index: row.idx, data: row.data, hash: row.hash };
+  }
+
+  async *leaves(from: number, to: number, batchSize = 10_000): AsyncIterable<readonly StoredLeaf[]> {
+    let next = from;
+    while (next < to) {
+      const rows = this.#q.leaves.all(next, to, batchSize);
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({ index: r.idx, data: r.data, hash: r.hash }));
+      next = rows[rows.length - 1].idx + 1;
+    }
+  }
+
+  #readNode(level: number, index: number): Uint8Array {
+    const row = level === 0 ? this.#q.leafHash.get(index) : this.#q.node.get(level, index);
+    if (row === undefined) throw new RangeError(`ledger node ${level}/${index} is missing`);
+    return row.hash;
+  }
+
+  async readNodes(ids: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for (let k = 0; k < ids.length; ) {
+      const [level, index] = ids[k];
+      // Runs of consecutive leaf hashes (small subtrees are rebuilt from them): one range query.
+      let end = k + 1;
+      while (level === 0 && end < ids.length && ids[end][0] === 0 && ids[end][1] === index + (end - k)) end++;
+      if (end - k === 1) {
+        out.push(this.#readNode(level, index));
+      } else {
+        const rows = this.#q.leafHashes.all(index, index + (end - k));
+        if (rows.length !== end - k) throw new RangeError(`ledger leaves ${index}..${index + end - k - 1} are incomplete`);
+        for (const r of rows) out.push(r.hash);
+      }
+      k = end;
+    }
+    return out;
+  }
+
+  async inclusionProof(index: number, treeSize: number): Promise<Uint8Array[]> {
+    this.#checkSize(treeSize);
+    return withNodes((ids) => this.readNodes(ids), (read) => inclusionProof(read, index, treeSize));
+  }
+
+  async consistencyProof(m: number, n: number): Promise<Uint8Array[]> {
+    this.#checkSize(n);
+    return withNodes((ids) => this.readNodes(ids), (read) => consistencyProof(read, m, n));
+  }
+
+  #checkSize(treeSize: number): void {
+    const size = this.#frontier().size;
+    if (treeSize > size) throw new RangeError(`tree size ${treeSize} is beyond the ledger size ${size}`);
+  }
+
+  async signTreeHead(key: SigningKey, at = Date.now()): Promise<TreeHead> {
+    const run = this.#db.transaction(() => {
+      const frontier = this.#frontier();
+      const root = frontier.root();
+      const note = signCheckpoint({ origin: this.origin, size: frontier.size, root, extensions: [] }, key);
+      const id = Number(this.#q.insertHead.run(frontier.size, asBuffer(root), at, note).lastInsertRowid);
+      return this.#treeHead(id);
+    });
+    return run.immediate();
+  }
+
+  async addCosignature(treeHeadId: number, line: string, witness: VerifierKey): Promise<TreeHead> {
+    const head = this.#treeHead(treeHeadId);
+    const check = verifyCosignature(`${head.note}${line}\n`, witness);
+    if (!check.ok) throw new Error(`cosignature rejected for tree head ${treeHeadId}: ${check.error}`);
+    this.#q.insertCosig.run(treeHeadId, witness.name, line, Date.now());
+    return this.#treeHead(treeHeadId);
+  }
+
+  #treeHead(id: number): TreeHead {
+    const row = this.#q.head.get(id);
+    if (row === undefined) throw new RangeError(`no tree head ${id}`);
+    return toTreeHead(row, this.#q.cosigsOf.all(id));
+  }
+
+  async treeHeads(): Promise<TreeHead[]> {
+    const byHead = new Map<number, CosigRow[]>();
+    for (const c of this.#q.cosigs.iterate()) {
+      const list = byHead.get(c.tree_head) ?? [];
+      list.push(c);
+      byHead.set(c.tree_head, list);
+    }
+    return this.#q.heads.all().map((row) => toTreeHead(row, byHead.get(row.id) ?? []));
+  }
+}
+
+function toTreeHead(row: HeadRow, cosigs: readonly CosigRow[]): TreeHead {
+  return {
+    id: row.id,
+    size: row.size,
+    root: row.root,
+    at: row.at,
+    note: row.note + cosigs.map((c) => `${c.line}\n`).join(''),
+    witnesses: cosigs.map((c) => c.witness),
+  };
+}
