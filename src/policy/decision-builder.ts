@@ -1,7 +1,9 @@
 /** Turns an evaluator's counts into a Decision; shared so both evaluators report alike. */
+import { fieldCategory } from '../domain/data-categories.ts';
 import type { TransferRequest } from '../domain/types.ts';
 import type { Decision, Finding } from './decision.ts';
 import { TRANSFER_BLOCKED, ruleSpec, type RuleId } from './rule-catalogue.ts';
+import { RECORD_CHILD } from './record-flags.ts';
 import type { RulePack } from './rule-pack.ts';
 import { ruleErrorFinding, type TransferOutcome } from './transfer-rules.ts';
 
@@ -37,6 +39,12 @@ function plural(n: number): string {
   return `${n} record${n === 1 ? '' : 's'}`;
 }
 
+/** The child-data finding when every child field requested was stripped (so nothing of it is sent). */
+function childStrippedMessage(n: number, transfer: TransferOutcome): string {
+  const fields = transfer.fields.stripped.filter((f) => fieldCategory(f)?.child === true);
+  return `${plural(n)}: children's data was requested (${fields.join(', ')}) but stripped by data minimisation; it is not sent`;
+}
+
 export function assembleDecision(input: DecisionInput): Decision {
   const { request, pack, requested, transfer, tally, allowedMask } = input;
   const blocked = transfer.blocked || tally.errors.size > 0;
@@ -60,7 +68,9 @@ export function assembleDecision(input: DecisionInput): Decision {
     for (const code of ruleSpec(rule.id).codes) {
       for (const level of ['block', 'warn'] as const) {
         const n = (level === 'block' ? tally.block : tally.warn).get(code) ?? 0;
-        if (n > 0) findings.push({ rule: rule.id, code, level, citation: rule.citation, message: `${plural(n)}: ${title}`, affected: n });
+        if (n === 0) continue;
+        const message = code === 'child-data' && (transfer.strippedFlags & RECORD_CHILD) !== 0 ? childStrippedMessage(n, transfer) : `${plural(n)}: ${title}`;
+        findings.push({ rule: rule.id, code, level, citation: rule.citation, message, affected: n });
       }
     }
   }

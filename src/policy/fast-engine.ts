@@ -118,6 +118,7 @@ export class FastEngine {
       explicitOk,
       namesAny: names.any,
       agreementChildJustified: !!agreement?.childJustification,
+      childStripped: (transfer.strippedFlags & RECORD_CHILD) !== 0,
       art9: agreement?.art9Condition ?? null,
     };
     const outputs: RuleOutput[] = [];
@@ -139,7 +140,8 @@ export class FastEngine {
     }
     const child = outputs.find((o) => o.kind === 'child');
     const special = outputs.find((o): o is Extract<RuleOutput, { kind: 'special' }> => o.kind === 'special');
-    const childMask = child ? transfer.flagMask & RECORD_CHILD : 0;
+    // A child bit counts whether the child's fields are sent or were all stripped (then only a warning).
+    const childMask = child ? (transfer.flagMask | transfer.strippedFlags) & RECORD_CHILD : 0;
     const specialMask = special ? transfer.flagMask & RECORD_SPECIAL : 0;
     const childBlocks = child?.level === 'block';
     const specialBlocks = special?.level === 'block';
@@ -268,6 +270,7 @@ export class FastEngine {
       case 'storage-limitation':
         return subjects({ code: 'retention-expired', bits: this.#retentionExpired(x.proj, request.at) });
       case 'child-data': {
+        if (x.childStripped) return { kind: 'child', level: 'warn' };
         const blocks = x.pack.params.childBlockPurposes.some((c) => isWithin(P, c)) && !x.agreementChildJustified;
         return { kind: 'child', level: rule.level === 'block' && blocks ? 'block' : 'warn' };
       }
@@ -321,5 +324,7 @@ interface SetContext {
   readonly explicitOk: Bits;
   readonly namesAny: Bits;
   readonly agreementChildJustified: boolean;
+  /** Every child field requested was stripped: child-data only warns. */
+  readonly childStripped: boolean;
   readonly art9: string | null;
 }

@@ -91,7 +91,10 @@ export function referenceDecide(request: TransferRequest, records: TransferRecor
         return objected ? hit('objection') : null;
       }
       case 'child-data': {
-        if ((flags & transfer.flagMask & RECORD_CHILD) === 0) return null;
+        if ((flags & RECORD_CHILD) === 0) return null;
+        // The child's data was asked for but is not sent: report it, never refuse for it.
+        if ((transfer.strippedFlags & RECORD_CHILD) !== 0) return { code: 'child-data', level: 'warn' };
+        if ((transfer.flagMask & RECORD_CHILD) === 0) return null;
         const blocks = pack.params.childBlockPurposes.some((c) => isWithin(P, c)) && !agreement?.childJustification;
         return { code: 'child-data', level: rule.level === 'block' && blocks ? 'block' : 'warn' };
       }

@@ -17,6 +17,11 @@ export interface TransferOutcome {
   readonly fields: { readonly sent: readonly string[]; readonly stripped: readonly string[] };
   /** Record flag bits that still count after stripping (RECORD_CHILD | RECORD_SPECIAL or fewer). */
   readonly flagMask: number;
+  /**
+   * Flag bits whose fields were requested and all stripped: a record with such a bit carried that
+   * data only in fields that are not sent. Disjoint from flagMask.
+   */
+  readonly strippedFlags: number;
   /** Transfer-level findings by rule (at most one each; rule errors included). */
   readonly findings: ReadonlyMap<RuleId, Finding>;
   /** A transfer-level rule blocked (or failed): every record is refused. */
@@ -268,5 +273,7 @@ export function evaluateTransfer(request: TransferRequest, records: TransferReco
       fail(rule, e);
     }
   }
-  return { agreement, fields, flagMask, findings, blocked };
+  // INVARIANT: survivingFlags clears a bit only when its fields were requested and all stripped.
+  const strippedFlags = (RECORD_CHILD | RECORD_SPECIAL) & ~flagMask;
+  return { agreement, fields, flagMask, strippedFlags, findings, blocked };
 }

@@ -109,13 +109,19 @@ const agreementArb = fc.record({
   validTo: fc.option(time),
 });
 
+// Often ask for the child's date of birth, so that channels which strip it (post, email, sms, phone) meet child flags.
+const requestFields = fc.oneof(
+  { weight: 2, arbitrary: fc.subarray(FIELDS, { minLength: 1 }) },
+  { weight: 1, arbitrary: fc.subarray(FIELDS).map((f) => [...new Set([...f, 'child_dob'])]) },
+);
+
 const requestArb: fc.Arbitrary<TransferRequest> = fc.record({
   from: fc.constantFrom('c1', 'c1', 'c1', 'c2'),
   to: recipient,
   onBehalfOf: fc.option(recipient, { freq: 2 }),
   purpose,
   channel: fc.constantFrom(...CHANNELS),
-  fields: fc.subarray(FIELDS, { minLength: 1 }),
+  fields: requestFields,
   at: fc.oneof({ weight: 3, arbitrary: time }, { weight: 1, arbitrary: time.map((t) => t + 1) }, { weight: 1, arbitrary: time.map((t) => t - 1) }),
   basis: fc.oneof({ weight: 4, arbitrary: fc.constant('consent' as const) }, { weight: 1, arbitrary: fc.constantFrom(...LAWFUL_BASES) }),
   tpsScreened: fc.boolean(),
@@ -255,6 +261,8 @@ function basisHolds(events: readonly [number, ConsentEvent][], subject: number, 
 }
 
 it('fast engine and reference evaluator agree on random scenarios', () => {
+  // Runs, per channel, in which a child's date of birth was asked for, stripped, and reported.
+  const childStripped = new Map<string, number>();
   fc.assert(
     fc.property(scenarioArb, (s) => {
       const w = world(s);
@@ -278,6 +286,9 @@ it('fast engine and reference evaluator agree on random scenarios', () => {
       const reference = referenceDecide(s.request, records, whole, s.pack);
 
       assert.deepEqual(snapshot(fast), snapshot(reference));
+      if (reference.fields.stripped.includes('child_dob') && (reference.warnings['child-data'] ?? 0) > 0) {
+        childStripped.set(s.request.channel, (childStripped.get(s.request.channel) ?? 0) + 1);
+      }
 
       if (s.request.basis === 'consent' && s.pack.rules.some((r) => r.id === 'consent-demonstrable')) {
         for (let i = 0; i < records.ordinals.length; i++) {
@@ -289,4 +300,6 @@ it('fast engine and reference evaluator agree on random scenarios', () => {
     }),
     { numRuns: 400 },
   );
+  // The generator must keep reaching the stripped-child case under every channel that strips it.
+  for (const channel of ['post', 'email', 'sms', 'phone']) assert.ok((childStripped.get(channel) ?? 0) > 0, `no run stripped a child's data under ${channel}`);
 });

@@ -59,6 +59,8 @@ interface Expect {
   /** These findings among others. */
   includesFindings?: string[];
   recordReasons?: string[][];
+  /** A finding ("rule code level") with its record count and message. */
+  finding?: { is: string; affected: number; message: RegExp };
   sent?: string[];
   stripped?: string[];
 }
@@ -134,6 +136,8 @@ const T1 = request(ED, EXP, {
   fields: ['name', 'address', 'postcode', 'children', 'mother_dob', 'child_dob'],
   at: utc('2017-05-05T09:00:00Z'),
 });
+// T1 as delivered: postal data for a direct-mail campaign, with the mothers' and children's dates of birth.
+const T1_POST: TransferRequest = { ...T1, channel: 'post', fields: ['name', 'address', 'postcode', 'mother_dob', 'child_dob'] };
 const caseRecords = records(
   [0, 1, 2, 3, 4, 5, 6, 7],
   [0, 1, 2, 3, 4, 5, 6, 7].map((s) => (WITH_CHILD.includes(s) ? RECORD_CHILD : 0)),
@@ -202,10 +206,72 @@ const CASES: Case[] = [
         expect: {
           allowed: OPTED_IN,
           reasons: { 'purpose-not-named': 5, 'recipient-not-named': 5 },
-          warnings: {},
-          findings: ['purpose-named purpose-not-named block', 'recipient-named recipient-not-named block', 'data-minimisation fields-stripped strip'],
+          // The agreement leaves the children's dates of birth out: reported, but nobody is refused for them.
+          warnings: { 'child-data': 4 },
+          findings: [
+            'purpose-named purpose-not-named block',
+            'recipient-named recipient-not-named block',
+            'child-data child-data warn',
+            'data-minimisation fields-stripped strip',
+          ],
           sent: ['name', 'address', 'postcode'],
           stripped: ['children', 'mother_dob', 'child_dob'],
+        },
+      },
+    ],
+  },
+  {
+    name: "reference case by post: T1 (2017) reports the children's dates of birth it asked for, though post strips them",
+    world: { orgs: CASE_ORGS, notices: [N1, N2], agreements: [DSA_2017, DSA_2026], consents: registrants() },
+    steps: [
+      {
+        request: T1_POST,
+        records: caseRecords,
+        expect: {
+          allowed: [],
+          reasons: { 'purpose-not-named': 8, 'recipient-not-named': 8, 'transfer-blocked': 8 },
+          warnings: { 'child-data': WITH_CHILD.length },
+          findings: [
+            'purpose-named purpose-not-named block',
+            'recipient-named recipient-not-named block',
+            'child-data child-data warn',
+            'political-use-explicit political-use-not-disclosed block',
+            'recipient-disclosed-in-notice recipient-not-in-notice warn',
+            'data-minimisation fields-stripped strip',
+            'dpia-required dpia-missing block',
+            'art14-notice-by-recipient art14-notice-missing warn',
+          ],
+          finding: { is: 'child-data child-data warn', affected: WITH_CHILD.length, message: /^4 records: children's data was requested \(child_dob\) but stripped/ },
+          sent: ['name', 'address', 'postcode'],
+          stripped: ['mother_dob', 'child_dob'],
+          recordReasons: [0, 1, 2, 3, 4, 5, 6, 7].map((s) => [
+            'purpose-not-named',
+            'recipient-not-named',
+            ...(WITH_CHILD.includes(s) ? ['child-data'] : []),
+            'transfer-blocked',
+          ]),
+        },
+      },
+      {
+        // Today, under N2 and an agreement with a DPIA: exactly the opted-in go, without the DOBs.
+        request: { ...T1_POST, at: utc('2026-03-01T09:00:00Z') },
+        records: caseRecords,
+        expect: {
+          allowed: OPTED_IN,
+          reasons: { 'purpose-not-named': 5, 'recipient-not-named': 5 },
+          warnings: { 'child-data': WITH_CHILD.length },
+          findings: [
+            'purpose-named purpose-not-named block',
+            'recipient-named recipient-not-named block',
+            'child-data child-data warn',
+            'data-minimisation fields-stripped strip',
+          ],
+          sent: ['name', 'address', 'postcode'],
+          stripped: ['mother_dob', 'child_dob'],
+          recordReasons: [0, 1, 2, 3, 4, 5, 6, 7].map((s) => [
+            ...(OPTED_IN.includes(s) ? [] : ['purpose-not-named', 'recipient-not-named']),
+            ...(WITH_CHILD.includes(s) ? ['child-data'] : []),
+          ]),
         },
       },
     ],
@@ -372,7 +438,7 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: "child data: blocks marketing, warns otherwise, and no longer counts once the child's fields are stripped",
+    name: "child data: blocks marketing, warns otherwise, and only warns once the child's fields are stripped",
     world: {
       ...SMALL,
       agreements: [agreement('club', 'broker', { purposes: ['marketing', 'research'], fields: ['name', 'address', 'postcode', 'child_dob'], dpiaRef: 'DPIA-1' })],
@@ -390,10 +456,31 @@ const CASES: Case[] = [
         expect: { allowed: [0, 1], reasons: {}, warnings: { 'child-data': 1 }, recordReasons: [['child-data'], []] },
       },
       {
-        // Post does not need the child's date of birth: stripped, so the record no longer carries child data.
+        // Post does not need the child's date of birth: stripped, so the record goes, with a warning that it was asked for.
         request: toBroker({ fields: ['name', 'address', 'child_dob'] }),
         records: records([0, 1], [RECORD_CHILD, 0]),
-        expect: { allowed: [0, 1], warnings: {}, stripped: ['child_dob'], sent: ['name', 'address'] },
+        expect: {
+          allowed: [0, 1],
+          reasons: {},
+          warnings: { 'child-data': 1 },
+          recordReasons: [['child-data'], []],
+          findings: ['child-data child-data warn', 'data-minimisation fields-stripped strip'],
+          finding: { is: 'child-data child-data warn', affected: 1, message: /^1 record: children's data was requested \(child_dob\) but stripped/ },
+          stripped: ['child_dob'],
+          sent: ['name', 'address'],
+        },
+      },
+      {
+        // Email strips the child's date of birth (and the agreement the email address): a warning, whatever the purpose.
+        request: toBroker({ channel: 'email', fields: ['name', 'email', 'child_dob'] }),
+        records: records([0, 1], [RECORD_CHILD, RECORD_CHILD]),
+        expect: { allowed: [0, 1], reasons: {}, warnings: { 'child-data': 2 }, stripped: ['email', 'child_dob'], sent: ['name'] },
+      },
+      {
+        // Something else stripped, the child's date of birth still sent: the block stands.
+        request: toBroker({ channel: 'none', fields: ['name', 'child_dob', 'email'] }),
+        records: records([0, 1], [RECORD_CHILD, 0]),
+        expect: { allowed: [1], reasons: { 'child-data': 1 }, recordReasons: [['child-data'], []] },
       },
       {
         // Flag set because the subject is a child (no child field sent): it stays.
@@ -538,6 +625,13 @@ function check(d: Decision, e: Expect): void {
   if (e.findings) assert.deepEqual(d.findings.map(code), e.findings, 'findings');
   if (e.includesFindings) for (const f of e.includesFindings) assert.ok(d.findings.map(code).includes(f), `finding ${f} in ${d.findings.map(code).join(', ')}`);
   if (e.recordReasons) assert.deepEqual(e.recordReasons.map((_, i) => d.recordReasons(i)), e.recordReasons, 'record reasons');
+  if (e.finding) {
+    const { is, affected, message } = e.finding;
+    const f = d.findings.find((x) => code(x) === is);
+    assert.ok(f, `finding ${is} in ${d.findings.map(code).join(', ')}`);
+    assert.equal(f.affected, affected, `${is}: affected`);
+    assert.match(f.message, message, `${is}: message`);
+  }
   if (e.sent) assert.deepEqual(d.fields.sent, e.sent, 'fields sent');
   if (e.stripped) assert.deepEqual(d.fields.stripped, e.stripped, 'fields stripped');
   assert.equal(d.allowed + d.refused, d.requested);

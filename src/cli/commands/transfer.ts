@@ -135,7 +135,11 @@ function printDecision(out: Out, d: Decision, unidentified: number, f: CheckFlag
   if (transferFindings.length > 0) {
     out.line('');
     out.line('Findings:');
-    for (const x of transferFindings) out.line(`  [${x.level}] ${x.rule} (${x.code}, ${count(x.affected)} records): ${x.message}\n         ${x.citation}`);
+    for (const x of transferFindings) {
+      // Record-level findings already open with their count.
+      const affected = /^\d/.test(x.message) ? '' : `, ${count(x.affected)} records`;
+      out.line(`  [${x.level}] ${x.rule} (${x.code}${affected}): ${x.message}\n         ${x.citation}`);
+    }
   }
   if (d.fields.stripped.length > 0) out.line(`\nFields stripped (not needed): ${d.fields.stripped.join(', ')}; sent: ${d.fields.sent.join(', ') || '(none)'}`);
   if (f.out) out.line(`\nAllowed records written to ${f.out}`);
