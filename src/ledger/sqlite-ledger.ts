@@ -132,6 +132,19 @@ export class SqliteLedger implements LedgerStorage {
     return row === undefined ? new Frontier() : Frontier.fromBytes(row.size, row.hashes);
   }
 
+  /**
+   * Appends inside the caller's open transaction (or as its own), synchronously: the SQLite
+   * store records an event and its leaf in one transaction, so neither exists without the other.
+   */
+  appendManySync(entries: readonly LedgerEntry[]): AppendResult {
+    return this.#append(entries);
+  }
+
+  /** Size without a query round trip, for a caller inside a transaction. */
+  sizeSync(): number {
+    return this.#frontier().size;
+  }
+
   #append(entries: readonly LedgerEntry[]): AppendResult {
     const run = this.#db.transaction(() => {
       const batch = prepareBatch(this.#frontier(), entries);

@@ -4,6 +4,7 @@
  * Callers never learn which database they talk to.
  */
 import type { Agreement, ConsentEvent, Notice, Objection, Organisation, SubjectKey } from '../domain/types.ts';
+import type { LedgerStorage } from '../ledger/ledger-storage.ts';
 
 export type PutResult = 'created' | 'unchanged';
 
@@ -48,6 +49,8 @@ export interface Store {
   readonly description: string;
   /** Folder holding the deployment secret and signing keys. */
   readonly keyFolder: string;
+  /** The Merkle log: every write below appends its event's leaf in the same transaction. */
+  readonly ledger: LedgerStorage;
   close(): Promise<void>;
   stats(): Promise<StoreStats>;
 

@@ -1,3 +1,5 @@
+import { LEDGER_SQLITE_SCHEMA } from '../../ledger/sqlite-ledger.ts';
+
 /** Versioned schema of the embedded store. Append new migrations; never edit a released one. */
 export interface Migration {
   readonly version: number;
@@ -19,7 +21,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         name TEXT NOT NULL,
         kind TEXT NOT NULL,
         country TEXT NOT NULL,
-        rights_contact TEXT
+        rights_contact TEXT,
+        leaf INTEGER NOT NULL
       ) STRICT;
       CREATE TABLE notices (
         hash TEXT PRIMARY KEY,
@@ -27,11 +30,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         controller TEXT NOT NULL REFERENCES organisations(id),
         effective_from INTEGER NOT NULL,
         body TEXT NOT NULL,
+        leaf INTEGER NOT NULL,
         UNIQUE (controller, id)
       ) STRICT;
       CREATE TABLE agreements (
         id TEXT PRIMARY KEY,
-        body TEXT NOT NULL
+        body TEXT NOT NULL,
+        leaf INTEGER NOT NULL
       ) STRICT;
       -- Ordinals are dense (0..n-1) so the decision engine can use them as bit positions.
       CREATE TABLE subjects (
@@ -59,7 +64,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         expires_at INTEGER,
         method INTEGER,
         consent_type INTEGER NOT NULL,
-        evidence TEXT
+        evidence TEXT,
+        leaf INTEGER NOT NULL
       ) STRICT;
       CREATE UNIQUE INDEX consent_events_by_id ON consent_events(controller, event_id);
       CREATE INDEX consent_events_by_subject ON consent_events(ordinal);
@@ -71,8 +77,23 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         scope TEXT NOT NULL,
         source TEXT NOT NULL,
         at INTEGER NOT NULL,
+        leaf INTEGER NOT NULL,
         UNIQUE (controller, objection_id)
       ) STRICT;
+      -- A committed transfer: the decision and, per subject, whether its records were allowed.
+      CREATE TABLE transfers (
+        id TEXT PRIMARY KEY,
+        decided_at INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        leaf INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE transfer_subjects (
+        transfer TEXT NOT NULL REFERENCES transfers(id),
+        ordinal INTEGER NOT NULL,
+        allowed INTEGER NOT NULL,
+        PRIMARY KEY (transfer, ordinal)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);
       CREATE TABLE import_runs (
         id INTEGER PRIMARY KEY,
         controller TEXT NOT NULL,
@@ -82,6 +103,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         state TEXT NOT NULL,
         started_at INTEGER NOT NULL
       ) STRICT;
+      ${LEDGER_SQLITE_SCHEMA}
     `,
   },
 ];

@@ -7,7 +7,8 @@ import type Database from 'better-sqlite3';
  */
 export class SqliteDictionary {
   readonly #db: Database.Database;
-  readonly #ids = new Map<string, number>();
+  /** kind → value → code: no string building per lookup on the hot path. */
+  readonly #ids = new Map<string, Map<string, number>>();
   readonly #values: string[] = [];
   readonly #insert: Database.Statement;
 
@@ -22,22 +23,28 @@ export class SqliteDictionary {
     this.#ids.clear();
     this.#values.length = 0;
     for (const r of this.#db.prepare('SELECT id, kind, value FROM dict ORDER BY id').iterate() as IterableIterator<{ id: number; kind: string; value: string }>) {
-      this.#ids.set(`${r.kind}\u0000${r.value}`, r.id);
+      this.#byKind(r.kind).set(r.value, r.id);
       this.#values[r.id] = r.value;
     }
   }
 
   /** Code of `value` of `kind`, created if new (inside the caller's transaction). */
   code(kind: string, value: string): number {
-    const k = `${kind}\u0000${value}`;
-    let id = this.#ids.get(k);
+    const ids = this.#byKind(kind);
+    let id = ids.get(value);
     if (id === undefined) {
       id = this.#values.length;
       this.#insert.run(id, kind, value);
-      this.#ids.set(k, id);
+      ids.set(value, id);
       this.#values[id] = value;
     }
     return id;
+  }
+
+  #byKind(kind: string): Map<string, number> {
+    let m = this.#ids.get(kind);
+    if (!m) this.#ids.set(kind, (m = new Map()));
+    return m;
   }
 
   /** Code of a value that may be null (stays null). */
@@ -47,7 +54,7 @@ export class SqliteDictionary {
 
   /** Code if the value is known, else -1 (for lookups that must not write). */
   find(kind: string, value: string): number {
-    return this.#ids.get(`${kind}\u0000${value}`) ?? -1;
+    return this.#ids.get(kind)?.get(value) ?? -1;
   }
 
   value(id: number): string {

@@ -7,6 +7,9 @@ import { UserError } from '../../errors.ts';
 import type { ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent } from '../store.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
+import { SqliteLedger } from '../../ledger/sqlite-ledger.ts';
+import { agreementEntry, consentLeafEntry, noticeEntry, objectionEntry, organisationEntry } from '../../ledger/entries.ts';
+import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { sameConsentContent } from '../../domain/consent-event.ts';
 
 interface ConsentRow {
@@ -41,6 +44,7 @@ export class SqliteStore implements Store {
   readonly description: string;
   readonly keyFolder: string;
   readonly db: Database.Database;
+  readonly ledger: SqliteLedger;
   readonly #dict: SqliteDictionary;
   #keys: SubjectKeyIndex | null = null;
   #subjectCount = 0;
@@ -52,6 +56,12 @@ export class SqliteStore implements Store {
     this.description = `sqlite:${file}`;
     this.keyFolder = keyFolder;
     this.#dict = new SqliteDictionary(db);
+    this.ledger = new SqliteLedger(db);
+  }
+
+  /** Appends the entry in the current transaction and returns its leaf index. */
+  #leaf(entry: LedgerEntry): number {
+    return this.ledger.appendManySync([entry]).first;
   }
 
   static open(file: string, keyFolder: string): SqliteStore {
@@ -85,9 +95,10 @@ export class SqliteStore implements Store {
         { where: o.id, message: 'organisations are registered once; use a new id for a different organisation' },
       ]);
     }
-    this.db
-      .prepare('INSERT INTO organisations (id, name, kind, country, rights_contact) VALUES (?, ?, ?, ?, ?)')
-      .run(o.id, o.name, o.kind, o.country, o.rightsContact);
+    this.db.transaction(() => {
+      const leaf = this.#leaf(organisationEntry(o, Date.now()));
+      this.db.prepare('INSERT INTO organisations (id, name, kind, country, rights_contact, leaf) VALUES (?, ?, ?, ?, ?, ?)').run(o.id, o.name, o.kind, o.country, o.rightsContact, leaf);
+    })();
     return 'created';
   }
 
@@ -111,7 +122,10 @@ export class SqliteStore implements Store {
         { where: n.id, message: 'notices are immutable: publish the change as a new notice id (e.g. n1-v2)' },
       ]);
     }
-    this.db.prepare('INSERT INTO notices (hash, id, controller, effective_from, body) VALUES (?, ?, ?, ?, ?)').run(n.hash, n.id, n.controller, n.effectiveFrom, canonicalJson(n));
+    this.db.transaction(() => {
+      const leaf = this.#leaf(noticeEntry(n, Date.now()));
+      this.db.prepare('INSERT INTO notices (hash, id, controller, effective_from, body, leaf) VALUES (?, ?, ?, ?, ?, ?)').run(n.hash, n.id, n.controller, n.effectiveFrom, canonicalJson(n), leaf);
+    })();
     return 'created';
   }
 
@@ -138,7 +152,10 @@ export class SqliteStore implements Store {
         { where: a.id, message: 'agreements are immutable: record the new terms under a new id' },
       ]);
     }
-    this.db.prepare('INSERT INTO agreements (id, body) VALUES (?, ?)').run(a.id, body);
+    this.db.transaction(() => {
+      const leaf = this.#leaf(agreementEntry(a, Date.now()));
+      this.db.prepare('INSERT INTO agreements (id, body, leaf) VALUES (?, ?, ?)').run(a.id, body, leaf);
+    })();
     return 'created';
   }
 
@@ -195,8 +212,8 @@ export class SqliteStore implements Store {
     const index = this.#keyIndex();
     const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
     const insertEvent = this.db.prepare(
-      `INSERT INTO consent_events (controller, event_id, ordinal, purposes, recipients, status, notice, at, expires_at, method, consent_type, evidence)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${this.#bulk ? '' : ' ON CONFLICT (controller, event_id) DO NOTHING'}`,
+      `INSERT INTO consent_events (controller, event_id, ordinal, purposes, recipients, status, notice, at, expires_at, method, consent_type, evidence, leaf)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${this.#bulk ? '' : ' ON CONFLICT (controller, event_id) DO NOTHING'}`,
     );
     const updateRun = this.db.prepare('UPDATE import_runs SET committed_line = ? WHERE id = ?');
     const added: Uint8Array[] = [];
@@ -205,6 +222,9 @@ export class SqliteStore implements Store {
       let inserted = 0;
       let unchanged = 0;
       const duplicates: NewConsentEvent[] = [];
+      // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
+      const firstLeaf = this.ledger.sizeSync();
+      const entries: LedgerEntry[] = [];
       for (const e of events) {
         let ordinal = index.get(e.subject);
         if (ordinal < 0) {
@@ -217,10 +237,14 @@ export class SqliteStore implements Store {
         const r = insertEvent.run(
           d.code('org', e.controller), e.id, ordinal, d.code('list', joinList(e.purposes)), d.code('list', joinList(e.recipients)),
           d.code('status', e.status), d.codeOrNull('notice', e.notice), e.at, e.expiresAt, d.codeOrNull('method', e.method), d.code('ctype', e.consentType), e.evidence,
+          firstLeaf + entries.length,
         );
-        if (r.changes === 1) inserted++;
-        else duplicates.push(e);
+        if (r.changes === 1) {
+          inserted++;
+          entries.push(consentLeafEntry(e));
+        } else duplicates.push(e);
       }
+      if (entries.length > 0 && this.ledger.appendManySync(entries).first !== firstLeaf) throw new Error('ledger and consent events out of step');
       if (duplicates.length > 0) {
         const stored = this.#findSync(duplicates[0]!.controller, duplicates.map((d) => d.id));
         for (const d of duplicates) {
@@ -332,10 +356,10 @@ export class SqliteStore implements Store {
         this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)').run(ordinal, o.subject);
         index.add(o.subject, ordinal);
       }
-      const r = this.db
-        .prepare('INSERT INTO objections (controller, objection_id, ordinal, scope, source, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
-        .run(o.controller, o.id, ordinal, o.scope, o.source, o.at);
-      return r.changes === 1 ? 'created' : 'unchanged';
+      if (this.db.prepare('SELECT 1 FROM objections WHERE controller = ? AND objection_id = ?').get(o.controller, o.id)) return 'unchanged';
+      const leaf = this.#leaf(objectionEntry(o));
+      this.db.prepare('INSERT INTO objections (controller, objection_id, ordinal, scope, source, at, leaf) VALUES (?, ?, ?, ?, ?, ?, ?)').run(o.controller, o.id, ordinal, o.scope, o.source, o.at, leaf);
+      return 'created';
     })();
   }
 

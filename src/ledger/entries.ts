@@ -1,0 +1,82 @@
+/**
+ * The ledger entries of Consentry's events: what each leaf says. Pure; built only from what the
+ * store keeps, so anyone holding the store's rows can rebuild a leaf and check its hash.
+ * Subjects appear only as their keyed hashes.
+ */
+import type { Agreement, ConsentEvent, Notice, Objection, Organisation } from '../domain/types.ts';
+import { CANONICAL, type LedgerEntry } from './ledger-entry.ts';
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+export function organisationEntry(o: Organisation, at: number): LedgerEntry {
+  return { kind: 'organisation-registered', at, organisation: o.id, name: o.name, orgKind: o.kind, country: o.country, rightsContact: o.rightsContact };
+}
+
+export function noticeEntry(n: Notice, at: number): LedgerEntry {
+  return {
+    kind: 'notice-published',
+    at,
+    controller: n.controller,
+    notice: n.id,
+    hash: n.hash,
+    version: n.version,
+    language: n.language,
+    purposes: n.purposes,
+    recipients: n.recipients,
+    recipientCategories: n.recipientCategories,
+    retentionDays: n.retentionDays,
+    effectiveFrom: n.effectiveFrom,
+  };
+}
+
+export function agreementEntry(a: Agreement, at: number): LedgerEntry {
+  return { kind: 'agreement-recorded', at, agreement: a.id, from: a.from, to: a.to, onBehalfOf: a.onBehalfOf, role: a.role, purposes: a.purposes, fields: a.fields, dpiaRef: a.dpiaRef, validFrom: a.validFrom, validTo: a.validTo };
+}
+
+/**
+ * The entry the store appends for a consent event: only its canonical text (and the kind and
+ * time every entry has), so loading millions of events builds no intermediate objects.
+ */
+export function consentLeafEntry(e: ConsentEvent): LedgerEntry {
+  return { kind: 'consent', at: e.at, [CANONICAL]: consentLeafJson(e) };
+}
+
+export function consentEntry(e: ConsentEvent): LedgerEntry {
+  return {
+    kind: 'consent',
+    at: e.at,
+    controller: e.controller,
+    event: e.id,
+    subject: hex(e.subject),
+    purposes: e.purposes,
+    recipients: e.recipients,
+    status: e.status,
+    notice: e.notice,
+    expiresAt: e.expiresAt,
+    method: e.method,
+    consentType: e.consentType,
+    evidence: e.evidence,
+  };
+}
+
+const q = JSON.stringify;
+const list = (xs: readonly string[]): string => (xs.length === 0 ? '[]' : `[${xs.map((x) => q(x)).join(',')}]`);
+const num = (n: number | null): string => (n === null ? 'null' : String(n));
+const str = (s: string | null): string => (s === null ? 'null' : q(s));
+
+/**
+ * canonicalJson(consentEntry(e)) written directly, keys already in canonical order: millions of
+ * consent events are loaded at once, and the generic serialiser's key sorting dominated.
+ * A test holds the two to the same bytes.
+ */
+export function consentLeafJson(e: ConsentEvent): string {
+  return (
+    `{"at":${num(e.at)},"consentType":${q(e.consentType)},"controller":${q(e.controller)},"event":${q(e.id)},"evidence":${str(e.evidence)},` +
+    `"expiresAt":${num(e.expiresAt)},"kind":"consent","method":${str(e.method)},"notice":${str(e.notice)},"purposes":${list(e.purposes)},` +
+    `"recipients":${list(e.recipients)},"status":${q(e.status)},"subject":"${hex(e.subject)}"}`
+  );
+}
+
+export function objectionEntry(o: Objection): LedgerEntry {
+  return { kind: 'objection', at: o.at, controller: o.controller, objection: o.id, subject: hex(o.subject), scope: o.scope, source: o.source };
+}
