@@ -20,7 +20,10 @@ export async function withApp(cmd: Command, fn: (app: App, out: Out) => Promise<
   const flags = flagsOf(cmd);
   const app = await openApp({ db: flags.db });
   try {
-    return (await fn(app, makeOut(Boolean(flags.json)))) ?? EXIT.ok;
+    const code = (await fn(app, makeOut(Boolean(flags.json)))) ?? EXIT.ok;
+    // Whatever the command appended is covered by a signed tree head before it returns.
+    await app.seal();
+    return code;
   } finally {
     await app.close();
   }

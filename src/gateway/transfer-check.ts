@@ -31,6 +31,8 @@ export interface CheckOptions {
 export interface CheckResult {
   readonly decision: Decision;
   readonly unidentified: number;
+  /** 1 where the record's identifiers could not be read (it has no key). */
+  readonly unidentifiedMask: Uint8Array;
   /** Subject keys of the records, in file order (for committing the transfer). */
   readonly keys: Uint8Array;
   readonly ordinals: Int32Array;
@@ -42,7 +44,7 @@ export async function checkTransfer(o: CheckOptions): Promise<CheckResult> {
   for (let i = 0; i < keyed.count; i++) if (keyed.unidentified[i]) ordinals[i] = -1;
   const decision = decide(o.request, { ordinals, flags: keyed.flags }, o.facts, o.pack);
   if (o.allowedOut || o.refusedOut) await writeSplit(o, decision);
-  return { decision, unidentified: keyed.unidentifiedCount, keys: keyed.keys, ordinals };
+  return { decision, unidentified: keyed.unidentifiedCount, unidentifiedMask: keyed.unidentified, keys: keyed.keys, ordinals };
 }
 
 interface Sink {

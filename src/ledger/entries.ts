@@ -4,6 +4,7 @@
  * Subjects appear only as their keyed hashes.
  */
 import type { Agreement, ConsentEvent, Notice, Objection, Organisation } from '../domain/types.ts';
+import type { CommittedTransfer } from '../store/store.ts';
 import { CANONICAL, type LedgerEntry } from './ledger-entry.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -79,4 +80,32 @@ export function consentLeafJson(e: ConsentEvent): string {
 
 export function objectionEntry(o: Objection): LedgerEntry {
   return { kind: 'objection', at: o.at, controller: o.controller, objection: o.id, subject: hex(o.subject), scope: o.scope, source: o.source };
+}
+
+export function transferEntry(t: CommittedTransfer): LedgerEntry {
+  const r = t.request;
+  return {
+    kind: 'transfer-decision',
+    at: t.decidedAt,
+    transfer: t.id,
+    from: r.from,
+    to: r.to,
+    onBehalfOf: r.onBehalfOf,
+    purpose: r.purpose,
+    channel: r.channel,
+    basis: r.basis,
+    transferAt: r.at,
+    pack: t.pack.id,
+    packVersion: t.pack.version,
+    requested: t.requested,
+    allowed: t.allowed,
+    refused: t.refused,
+    reasons: t.reasons,
+    warnings: t.warnings,
+    findings: t.findings.map((f) => ({ rule: f.rule, code: f.code, level: f.level, affected: f.affected })),
+    fieldsSent: t.fields.sent,
+    fieldsStripped: t.fields.stripped,
+    subjects: t.subjects,
+    allowedSubjects: t.allowedSubjects,
+  };
 }

@@ -3,7 +3,7 @@
  * implementation that passes the same contract suite (test/store/contract.ts).
  * Callers never learn which database they talk to.
  */
-import type { Agreement, ConsentEvent, Notice, Objection, Organisation, SubjectKey } from '../domain/types.ts';
+import type { Agreement, ConsentEvent, Notice, Objection, Organisation, SubjectKey, TransferRequest } from '../domain/types.ts';
 import type { LedgerStorage } from '../ledger/ledger-storage.ts';
 
 export type PutResult = 'created' | 'unchanged';
@@ -34,6 +34,30 @@ export interface ConsentBatchResult {
   readonly newSubjects: number;
 }
 
+/** A decided transfer as committed: the decision, and Merkle roots over its subjects' keys. */
+export interface CommittedTransfer {
+  /** Derived from the request, the rule pack and the subjects: committing again is a no-op. */
+  readonly id: string;
+  readonly decidedAt: number;
+  readonly request: TransferRequest;
+  readonly pack: { readonly id: string; readonly version: string };
+  readonly requested: number;
+  readonly allowed: number;
+  readonly refused: number;
+  readonly reasons: Readonly<Record<string, number>>;
+  readonly warnings: Readonly<Record<string, number>>;
+  readonly findings: readonly { readonly rule: string; readonly code: string; readonly level: string; readonly affected: number }[];
+  readonly fields: { readonly sent: readonly string[]; readonly stripped: readonly string[] };
+  /** Root over the sorted, distinct keys of every subject in the request (hex), and their number. */
+  readonly subjects: { readonly count: number; readonly root: string };
+  /** The same over the subjects whose records were allowed. */
+  readonly allowedSubjects: { readonly count: number; readonly root: string };
+}
+
+export interface StoredTransfer extends CommittedTransfer {
+  readonly leaf: number;
+}
+
 /** Everything the store can tell about its own health and size. */
 export interface StoreStats {
   readonly organisations: number;
@@ -42,6 +66,8 @@ export interface StoreStats {
   readonly subjects: number;
   readonly consentEvents: number;
   readonly objections: number;
+  readonly transfers: number;
+  readonly ledgerLeaves: number;
 }
 
 export interface Store {
@@ -85,6 +111,17 @@ export interface Store {
 
   appendObjection(o: Objection): Promise<PutResult>;
   eachObjection(visit: (o: Objection & { ordinal: number }) => void): Promise<number>;
+
+  /**
+   * Records a decided transfer and its subjects (sorted distinct keys, with whether each one's
+   * records were allowed) and appends its leaf, atomically. Subjects new to the store are
+   * registered: a person can then see that their data was in a transfer even without consent.
+   */
+  recordTransfer(t: CommittedTransfer, subjects: { readonly keys: Uint8Array; readonly allowed: Uint8Array }): Promise<{ transfer: StoredTransfer; created: boolean }>;
+  getTransfer(id: string): Promise<StoredTransfer | null>;
+  listTransfers(): Promise<StoredTransfer[]>;
+  /** The transfer's subjects: sorted distinct keys (n × 32 bytes) and their allowed flags. */
+  transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }>;
 
   /**
    * Runs a large first load into a store without consent events as one atomic unit: all of it

@@ -4,11 +4,11 @@ import type { Agreement, ConsentEvent, ConsentStatus, ConsentType, CollectionMet
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
-import type { ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent } from '../store.ts';
+import type { CommittedTransfer, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer } from '../store.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLedger } from '../../ledger/sqlite-ledger.ts';
-import { agreementEntry, consentLeafEntry, noticeEntry, objectionEntry, organisationEntry } from '../../ledger/entries.ts';
+import { agreementEntry, consentLeafEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry } from '../../ledger/entries.ts';
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { sameConsentContent } from '../../domain/consent-event.ts';
 
@@ -82,6 +82,8 @@ export class SqliteStore implements Store {
       subjects: count('subjects'),
       consentEvents: count('consent_events'),
       objections: count('objections'),
+      transfers: count('transfers'),
+      ledgerLeaves: this.ledger.sizeSync(),
     };
   }
 
@@ -371,6 +373,63 @@ export class SqliteStore implements Store {
       n++;
     }
     return n;
+  }
+
+  // --- transfers -----------------------------------------------------------------------------
+
+  async recordTransfer(t: CommittedTransfer, subjects: { keys: Uint8Array; allowed: Uint8Array }): Promise<{ transfer: StoredTransfer; created: boolean }> {
+    const existing = await this.getTransfer(t.id);
+    if (existing) return { transfer: existing, created: false };
+    const n = subjects.keys.length / SUBJECT_KEY_BYTES;
+    if (!Number.isInteger(n) || subjects.allowed.length !== n) throw new Error('transfer subjects: keys and flags differ in number');
+    const index = this.#keyIndex();
+    const startCount = this.#subjectCount;
+    try {
+      return this.db.transaction(() => {
+        const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
+        const leaf = this.#leaf(transferEntry(t));
+        this.db.prepare('INSERT INTO transfers (id, decided_at, body, leaf) VALUES (?, ?, ?, ?)').run(t.id, t.decidedAt, canonicalJson(t), leaf);
+        const link = this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed) VALUES (?, ?, ?)');
+        for (let i = 0; i < n; i++) {
+          const key = subjects.keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
+          let ordinal = index.get(key);
+          if (ordinal < 0) {
+            ordinal = this.#subjectCount++;
+            insertSubject.run(ordinal, key);
+            index.add(key, ordinal);
+          }
+          link.run(t.id, ordinal, subjects.allowed[i]);
+        }
+        return { transfer: { ...t, leaf }, created: true };
+      })();
+    } catch (err) {
+      this.#keys = null;
+      this.#subjectCount = startCount;
+      throw err;
+    }
+  }
+
+  async getTransfer(id: string): Promise<StoredTransfer | null> {
+    const r = this.db.prepare('SELECT body, leaf FROM transfers WHERE id = ?').get(id) as { body: string; leaf: number } | undefined;
+    return r ? { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf } : null;
+  }
+
+  async listTransfers(): Promise<StoredTransfer[]> {
+    return (this.db.prepare('SELECT body, leaf FROM transfers ORDER BY decided_at, id').all() as { body: string; leaf: number }[]).map((r) => ({ ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf }));
+  }
+
+  async transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }> {
+    const rows = this.db
+      .prepare('SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = ? ORDER BY s.key')
+      .raw(true)
+      .all(id) as [Buffer, number][];
+    const keys = new Uint8Array(rows.length * SUBJECT_KEY_BYTES);
+    const allowed = new Uint8Array(rows.length);
+    rows.forEach(([k, a], i) => {
+      keys.set(k, i * SUBJECT_KEY_BYTES);
+      allowed[i] = a;
+    });
+    return { keys, allowed };
   }
 
   // --- bulk load -----------------------------------------------------------------------------

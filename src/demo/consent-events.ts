@@ -1,0 +1,149 @@
+/**
+ * Consent events of one registrant, in the flat import format that `consent import` reads.
+ * A registrant's events depend only on (seed, registrant), never on the registrants before it.
+ */
+import type { CollectionMethod, ConsentStatus, ConsentType, OrgId, PurposeId } from '../domain/types.ts';
+import { DAY_MS, isoDateTime, msOf } from './iso-dates.ts';
+import {
+  ARABIC_SHARE,
+  MARKETING_SHARE,
+  NOTICE_IDS,
+  ORG_IDS,
+  POLITICAL_OPT_IN_SHARE,
+  TIMELINE,
+  WITHDRAW_SHARE,
+} from './reference-case.ts';
+import type { Registrant } from './registrants.ts';
+import { Rng } from './rng.ts';
+
+/** One consent event as a flat import record (field names as in the file header). */
+export interface ImportRow {
+  readonly event_id: string;
+  /** Identifies the person when non-empty; otherwise name + postcode + dob do. */
+  readonly email: string;
+  readonly name: string;
+  readonly postcode: string;
+  /** The registrant's own date of birth, YYYY-MM-DD. */
+  readonly dob: string;
+  readonly purposes: readonly PurposeId[];
+  readonly recipients: readonly OrgId[];
+  readonly status: ConsentStatus;
+  /** Notice id, e.g. "n1". */
+  readonly notice: string;
+  /** ISO 8601 date-time. */
+  readonly at: string;
+  readonly expires_at: string | null;
+  readonly method: CollectionMethod;
+  readonly consent_type: ConsentType;
+  /** Free text; empty when none. */
+  readonly evidence: string;
+}
+
+/** Event id suffixes; `ed-0000001-mkt` is registrant 1's marketing choice. */
+export const EVENT_SUFFIX = { service: 'svc', marketing: 'mkt', withdrawal: 'wd', political: 'pol' } as const;
+
+const SVC = `-${EVENT_SUFFIX.service}`;
+const MKT = `-${EVENT_SUFFIX.marketing}`;
+const WD = `-${EVENT_SUFFIX.withdrawal}`;
+const POL = `-${EVENT_SUFFIX.political}`;
+
+/** Stream domain of consent-event randomness (registrants use their own). */
+export const EVENTS_DOMAIN = 2;
+
+// Shared, frozen arrays: millions of rows point at the same few lists.
+const SERVICE: readonly PurposeId[] = Object.freeze(['service-provision']);
+const MARKETING: readonly PurposeId[] = Object.freeze(['marketing']);
+const POLITICAL: readonly PurposeId[] = Object.freeze(['political-campaign']);
+const NO_RECIPIENTS: readonly OrgId[] = Object.freeze([]);
+const POLITICAL_RECIPIENTS: readonly OrgId[] = Object.freeze([ORG_IDS.broker, ORG_IDS.party]);
+
+const WITHDRAWALS_TO = msOf(TIMELINE.withdrawalsTo);
+const OPT_IN_FROM = msOf(TIMELINE.politicalOptInFrom);
+const OPT_IN_TO = msOf(TIMELINE.politicalOptInTo);
+
+/** Evidence texts of generated rows. INVARIANT: none needs CSV quoting or JSON escaping (checked in generated-lines.ts). */
+export const EVIDENCE = {
+  web: 'online registration form',
+  /** Followed by the date the batch was keyed in, e.g. "PF-2016-07-14". */
+  paperBatch: 'paper registration form batch PF-',
+  unsubscribe: 'unsubscribe link in newsletter',
+  preferenceCentre: 'preference centre',
+  phone: 'telephone request to member services',
+  letter: 'letter to member services',
+  politicalWeb: 'preference centre: political campaigning box ticked',
+  politicalEmail: 'reply to preference email: political campaigning box ticked',
+} as const;
+
+/**
+ * Consent events of `registrant` in time order: service and marketing choices at registration under n1,
+ * sometimes a later marketing withdrawal, sometimes a political-campaign opt-in under n2 (or n2-ar).
+ * Pass `rng` to reuse one generator across registrants (it is reseeded here).
+ */
+export function* consentEventsFor(registrant: Registrant, seed: number, rng: Rng = new Rng(seed)): Generator<ImportRow> {
+  const rows: ImportRow[] = [];
+  appendConsentEvents(registrant, seed, rng, rows);
+  yield* rows;
+}
+
+/** Same events as consentEventsFor, pushed onto `out` (no generator per registrant on the hot path). */
+export function appendConsentEvents(registrant: Registrant, seed: number, rng: Rng, out: ImportRow[]): void {
+  rng.reseed(seed, registrant.ordinal, EVENTS_DOMAIN);
+  const { id, email, name, postcode, motherDob: dob, method } = registrant;
+  const web = method === 'web-form';
+  const at = isoDateTime(registrant.registeredAt);
+  const evidence = web ? EVIDENCE.web : EVIDENCE.paperBatch + at.slice(0, 10);
+  const marketing = rng.chance(MARKETING_SHARE);
+
+  out.push({
+    event_id: id + SVC, email, name, postcode, dob,
+    purposes: SERVICE, recipients: NO_RECIPIENTS, status: 'ConsentGiven', notice: NOTICE_IDS.n1,
+    at, expires_at: null, method, consent_type: 'expressed', evidence,
+  });
+  out.push({
+    event_id: id + MKT, email, name, postcode, dob,
+    purposes: MARKETING, recipients: NO_RECIPIENTS, status: marketing ? 'ConsentGiven' : 'ConsentRefused',
+    notice: NOTICE_IDS.n1, at, expires_at: null, method, consent_type: 'expressed', evidence,
+  });
+
+  // Every draw is made whatever the outcome, so each decision depends only on the registrant.
+  const withdraws = rng.chance(WITHDRAW_SHARE) && marketing;
+  const optsIn = rng.chance(POLITICAL_OPT_IN_SHARE);
+  const wdU = rng.next();
+  const polU = rng.next();
+  const wdChannel = rng.next();
+  const polChannel = rng.next();
+  const arabic = rng.chance(ARABIC_SHARE);
+  if (!withdraws && !optsIn) return;
+
+  const wdFrom = registrant.registeredAt + DAY_MS;
+  const wdAt = wdFrom + Math.floor(wdU * (WITHDRAWALS_TO - wdFrom));
+  const polAt = OPT_IN_FROM + Math.floor(polU * (OPT_IN_TO - OPT_IN_FROM));
+  // A withdrawal may fall before or after the opt-in; rows stay in time order.
+  if (withdraws && (!optsIn || wdAt <= polAt)) out.push(withdrawalRow(registrant, wdAt, web, wdChannel));
+  if (optsIn) out.push(politicalRow(registrant, polAt, web, polChannel, arabic));
+  if (withdraws && optsIn && wdAt > polAt) out.push(withdrawalRow(registrant, wdAt, web, wdChannel));
+}
+
+function withdrawalRow(r: Registrant, atMs: number, web: boolean, u: number): ImportRow {
+  // Online members mostly use the unsubscribe link; paper members phone or write.
+  const [method, evidence]: [CollectionMethod, string] = web
+    ? u < 0.6 ? ['email', EVIDENCE.unsubscribe] : ['web-form', EVIDENCE.preferenceCentre]
+    : u < 0.5 ? ['phone', EVIDENCE.phone] : ['paper-form', EVIDENCE.letter];
+  return {
+    event_id: r.id + WD, email: r.email, name: r.name, postcode: r.postcode, dob: r.motherDob,
+    purposes: MARKETING, recipients: NO_RECIPIENTS, status: 'ConsentWithdrawn', notice: NOTICE_IDS.n1,
+    at: isoDateTime(atMs), expires_at: null, method, consent_type: 'expressed', evidence,
+  };
+}
+
+function politicalRow(r: Registrant, atMs: number, web: boolean, u: number, arabic: boolean): ImportRow {
+  // Paper members have no email address on file, so their opt-in came through the website.
+  const method: CollectionMethod = web && u >= 0.7 ? 'email' : 'web-form';
+  return {
+    event_id: r.id + POL, email: r.email, name: r.name, postcode: r.postcode, dob: r.motherDob,
+    purposes: POLITICAL, recipients: POLITICAL_RECIPIENTS, status: 'ConsentGiven',
+    notice: arabic ? NOTICE_IDS.n2Arabic : NOTICE_IDS.n2,
+    at: isoDateTime(atMs), expires_at: null, method, consent_type: 'explicit',
+    evidence: method === 'email' ? EVIDENCE.politicalEmail : EVIDENCE.politicalWeb,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Commits a decided transfer: the decision goes into the ledger as one leaf that carries two
+ * Merkle roots over subject keys — every subject in the request, and those allowed — so any
+ * one person can later be shown, without seeing anyone else's key, that their record was (or
+ * was not) in the transfer.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/canonical-json.ts';
+import { sortSubjectKeys, subjectKeysRootParallel } from '../ledger/subject-commitment.ts';
+import type { CommittedTransfer, Store, StoredTransfer } from '../store/store.ts';
+import type { CheckResult } from './transfer-check.ts';
+
+const KEY = 32;
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+function compare(a: Uint8Array, i: number, b: Uint8Array, j: number): number {
+  for (let k = 0; k < KEY; k++) {
+    const d = a[i * KEY + k]! - b[j * KEY + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Keys of the records selected by `pick`, sorted and distinct. */
+function distinctKeys(keys: Uint8Array, count: number, pick: (i: number) => boolean): Uint8Array {
+  const chosen = new Uint8Array(count * KEY);
+  let n = 0;
+  for (let i = 0; i < count; i++) if (pick(i)) chosen.set(keys.subarray(i * KEY, (i + 1) * KEY), n++ * KEY);
+  return sortSubjectKeys(chosen.subarray(0, n * KEY));
+}
+
+async function rootOf(sorted: Uint8Array): Promise<string> {
+  return hex(await subjectKeysRootParallel(sorted));
+}
+
+export interface SubjectSets {
+  /** Sorted distinct keys of every identified subject in the request. */
+  readonly keys: Uint8Array;
+  /** Per key of `keys`: 1 when that subject's records were allowed. */
+  readonly allowed: Uint8Array;
+  readonly allowedKeys: Uint8Array;
+}
+
+export function subjectSets(result: CheckResult): SubjectSets {
+  const d = result.decision;
+  const n = d.requested;
+  // Records without usable identifiers have no key; they were refused and are not committed to.
+  const identified = (i: number): boolean => result.unidentifiedMask[i] === 0;
+  const keys = distinctKeys(result.keys, n, identified);
+  const allowedKeys = distinctKeys(result.keys, n, (i) => d.allowedMask[i] === 1 && identified(i));
+  const allowed = new Uint8Array(keys.length / KEY);
+  for (let i = 0, j = 0; i < allowed.length && j < allowedKeys.length / KEY; i++) {
+    const c = compare(keys, i, allowedKeys, j);
+    if (c === 0) {
+      allowed[i] = 1;
+      j++;
+    }
+  }
+  return { keys, allowed, allowedKeys };
+}
+
+export async function commitTransfer(store: Store, result: CheckResult, decidedAt: number): Promise<{ transfer: StoredTransfer; created: boolean }> {
+  const d = result.decision;
+  const sets = subjectSets(result);
+  const subjects = { count: sets.keys.length / KEY, root: await rootOf(sets.keys) };
+  const allowedSubjects = { count: sets.allowedKeys.length / KEY, root: await rootOf(sets.allowedKeys) };
+  // The same request over the same people under the same pack is the same transfer.
+  const id = `tr-${createHash('sha256').update(canonicalJson({ request: d.request, pack: d.pack, subjects: subjects.root })).digest('hex').slice(0, 20)}`;
+  const t: CommittedTransfer = {
+    id,
+    decidedAt,
+    request: d.request,
+    pack: d.pack,
+    requested: d.requested,
+    allowed: d.allowed,
+    refused: d.refused,
+    reasons: d.reasons,
+    warnings: d.warnings,
+    findings: d.findings.map((f) => ({ rule: f.rule, code: f.code, level: f.level, affected: f.affected })),
+    fields: { sent: [...d.fields.sent], stripped: [...d.fields.stripped] },
+    subjects,
+    allowedSubjects,
+  };
+  return store.recordTransfer(t, { keys: sets.keys, allowed: sets.allowed });
+}
