@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTransfer } from './commands/transfer.ts';
 import { registerInit } from './commands/init.ts';
+import { registerLedger } from './commands/ledger.ts';
 import { registerNotice } from './commands/notice.ts';
 import { registerOrg } from './commands/org.ts';
 import { registerTaxonomy } from './commands/purposes.ts';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 done (a transfer: all allowed), 1 internal error, 2 bad input or usage,\n3 a transfer with some records refused, 4 a transfer with none allowed.',
+      '\nExit codes: 0 done (a transfer: all allowed), 1 internal error, 2 bad input or usage,\n3 a transfer with some records refused, 4 a transfer with none allowed, 5 a ledger or proof that does not verify.',
     )
     .exitOverride();
   registerStart(program);
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerConsent(program);
   registerTransfer(program);
   registerTaxonomy(program);
+  registerLedger(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -18,7 +18,10 @@ import { encodeVerifierKey, parseVerifierKey, type VerifierKey } from './signing
 export interface VerifyOptions {
   /** The log key to trust. Without it the key named in the file is used (self-consistency only). */
   readonly publicKey?: string | VerifierKey;
-  /** Witness keys whose cosignatures must be present and valid on every tree head. */
+  /**
+   * Witness keys: each must have co-signed the latest tree head; a co-signature by one of them
+   * on an earlier head must be valid too (earlier heads are tied to the latest by consistency).
+   */
   readonly witnesses?: readonly (string | VerifierKey)[];
 }
 
@@ -164,6 +167,8 @@ export async function verifyExport(filePath: string, opts: VerifyOptions = {}): 
   let ended = false;
   let last: HeadState | null = null;
   const checked = { leaves: 0, treeHeads: 0, signatures: 0, cosignatures: 0, consistencyProofs: 0, unsignedLeaves: 0 };
+  /** Witnesses whose co-signature is on the latest tree head read so far. */
+  let witnessedLast = 0;
   const fail = (message: string, leaf?: number): never => {
     throw new Failure(leaf === undefined ? { line: lineNo, message } : { leaf, line: lineNo, message });
   };
@@ -239,10 +244,13 @@ export async function verifyExport(filePath: string, opts: VerifyOptions = {}): 
       const from = last?.size ?? 0;
       fail(`signed root at size ${size} does not match the leaves: a leaf in ${from}..${size - 1} differs from what was signed`);
     }
+    witnessedLast = 0;
     for (const w of witnesses) {
+      if (!head.note.includes(`\u2014 ${w.name} `)) continue;
       const c = verifyCosignature(head.note, w);
       if (!c.ok) fail(`tree head at size ${size}: ${c.error}`);
       checked.cosignatures++;
+      witnessedLast++;
     }
     if (last !== null) {
       const proof = last.size === 0 || last.size === size ? [] : consistencyProof(tree.read, last.size, size);
@@ -264,6 +272,9 @@ export async function verifyExport(filePath: string, opts: VerifyOptions = {}): 
       fail(`export declares ${declaredSize} leaves but holds ${tree.size}`, tree.size);
     }
     if (end.root !== toHex(tree.root())) fail('end line root does not match the leaves');
+    if (witnesses.length > 0 && witnessedLast < witnesses.length) {
+      fail(`the latest tree head is not co-signed by every witness given (${witnesses.map((w) => w.name).join(', ')})`);
+    }
     ended = true;
   };
 
