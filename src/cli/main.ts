@@ -46,11 +46,20 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   process.exitCode = 0;
+  // A command whose promise can never settle would let the process end with exit code 0, as if
+  // it had succeeded; report it as the internal error it is.
+  const stalled = (): void => {
+    process.stderr.write('internal error: the command stopped before it finished\n');
+    process.exitCode = EXIT.internal;
+  };
+  process.once('beforeExit', stalled);
   try {
     await program.parseAsync([...argv]);
     return Number(process.exitCode ?? 0);
   } catch (err) {
     return reportError(err);
+  } finally {
+    process.off('beforeExit', stalled);
   }
 }
 

@@ -6,7 +6,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import { UserError } from '../errors.ts';
 
 export type RecordFormat = 'csv' | 'jsonl';
@@ -91,31 +91,95 @@ export async function* readRecords(file: string, opts: ReadOptions): AsyncGenera
   else yield* readJsonl(file, opts.required ?? []);
 }
 
+/**
+ * CSV through Papa Parse (several times faster than the alternatives measured here), bridged
+ * into an async generator with back-pressure: the byte stream pauses while chunks wait unread.
+ * Line numbers are kept exactly: each record advances by one line plus the line breaks inside
+ * its quoted values.
+ */
 async function* readCsv(file: string, required: readonly string[]): AsyncGenerator<SourceRecord> {
   const guard = new Utf8Guard(file);
-  const parser = parse({ columns: true, bom: true, info: true, skip_empty_lines: true, trim: true });
   const source = createReadStream(file);
-  source.on('error', (e) => parser.destroy(e));
-  guard.on('error', (e) => parser.destroy(e));
-  source.pipe(guard).pipe(parser);
+  source.on('error', (e) => guard.destroy(e));
+  source.pipe(guard);
+  const queue: Papa.ParseResult<Record<string, string>>[] = [];
+  let finished = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const signal = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  let sourceEnded = false;
+  guard.on('end', () => (sourceEnded = true));
+  guard.on('error', (e) => {
+    failure = e;
+    signal();
+  });
+  Papa.parse<Record<string, string>>(guard as unknown as NodeJS.ReadableStream as never, {
+    header: true,
+    skipEmptyLines: false,
+    transformHeader: (h: string) => h.replace(/^\uFEFF/, '').trim(),
+    chunk: (results: Papa.ParseResult<Record<string, string>>) => {
+      queue.push(results);
+      // Back-pressure on the byte stream itself: no more data events until the queue drains.
+      if (queue.length >= 4) guard.pause();
+      signal();
+    },
+    complete: () => {
+      finished = true;
+      signal();
+    },
+    error: (e: Error) => {
+      failure = e;
+      signal();
+    },
+  } as never);
+
+  let line = 1; // the header
+  let rowBase = 0; // Papa Parse numbers rows across chunks
   let checkedHeader = false;
-  try {
-    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      if (!checkedHeader) {
-        checkHeader(file, Object.keys(item.record), required);
-        checkedHeader = true;
-      }
-      yield { line: item.info.lines, fields: item.record };
+  let any = false;
+  const noFinalNewline = (): boolean => guard.lastByte !== 0x0a;
+  while (true) {
+    if (failure) throw failure;
+    const results = queue.shift();
+    if (!results) {
+      if (finished) break;
+      if (guard.isPaused()) guard.resume();
+      await new Promise<void>((res) => (wake = res));
+      continue;
     }
-  } catch (err) {
-    throw csvError(file, err, guard.lastByte !== 0x0a);
+    if (!checkedHeader) {
+      checkHeader(file, results.meta.fields ?? [], required);
+      checkedHeader = true;
+    }
+    const errorsByRow = new Map<number, Papa.ParseError>();
+    for (const e of results.errors) if (e.row !== undefined && !errorsByRow.has(e.row - rowBase)) errorsByRow.set(e.row - rowBase, e);
+    // The final row arrives once the bytes have all been read and nothing else is queued.
+    const last = sourceEnded && queue.length === 0;
+    for (let i = 0; i < results.data.length; i++) {
+      const fields = results.data[i]!;
+      line++;
+      const err = errorsByRow.get(i);
+      const values = Object.values(fields);
+      if (err && values.length === 1 && values[0] === '') continue; // a blank line
+      if (err) throw csvError(file, line, err, last && i === results.data.length - 1 && noFinalNewline());
+      let breaks = 0;
+      for (const v of values) if (typeof v === 'string' && v.includes('\n')) breaks += v.split('\n').length - 1;
+      any = true;
+      yield { line, fields };
+      line += breaks;
+    }
+    rowBase += results.data.length;
   }
-  if (!checkedHeader) {
+  if (!checkedHeader || !any) {
     throw new UserError('empty-file', `${file} has a header but no records`, [{ where: `${file}:2`, message: 'add at least one record' }]);
   }
 }
 
-function checkHeader(file: string, columns: string[], required: readonly string[]): void {
+function checkHeader(file: string, columns: readonly string[], required: readonly string[]): void {
   const missing = required.filter((c) => !columns.includes(c));
   if (missing.length > 0) {
     throw new UserError('missing-columns', `${file}:1: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, [
@@ -124,22 +188,15 @@ function checkHeader(file: string, columns: string[], required: readonly string[
   }
 }
 
-function csvError(file: string, err: unknown, noFinalNewline: boolean): unknown {
-  if (err instanceof UserError) return err;
-  const e = err as { code?: string; lines?: number; message?: string };
-  const line = e.lines ?? 0;
+function csvError(file: string, line: number, e: Papa.ParseError, lastWithoutNewline: boolean): UserError {
   const where = `${file}:${line}`;
-  const wrongLength = e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH' || e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS';
-  if (noFinalNewline && (wrongLength || e.code === 'CSV_QUOTE_NOT_CLOSED')) {
+  if (lastWithoutNewline && (e.code === 'TooFewFields' || e.code === 'MissingQuotes')) {
     return new UserError('truncated-file', `${where}: the last line is truncated`, [{ where, message: 'the file ends mid-record; re-export it completely' }]);
   }
-  if (wrongLength) {
+  if (e.code === 'TooFewFields' || e.code === 'TooManyFields') {
     return new UserError('bad-csv', `${where}: wrong number of fields`, [{ where, message: 'each row needs as many fields as the header; quote values that contain commas' }]);
   }
-  if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-    return new UserError('bad-csv', `${where}: ${e.message ?? 'malformed CSV'}`, [{ where, message: e.message ?? 'malformed CSV' }]);
-  }
-  return err;
+  return new UserError('bad-csv', `${where}: ${e.message}`, [{ where, message: e.message }]);
 }
 
 async function* readJsonl(file: string, required: readonly string[]): AsyncGenerator<SourceRecord> {
