@@ -4,6 +4,7 @@ import { formatProblem, UserError } from '../errors.ts';
 import { EXIT } from './command-kit.ts';
 import { registerAgreement } from './commands/agreement.ts';
 import { registerConsent } from './commands/consent.ts';
+import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTransfer } from './commands/transfer.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerOrg(program);
   registerNotice(program);
+  registerDataset(program);
   registerAgreement(program);
   registerConsent(program);
   registerTransfer(program);

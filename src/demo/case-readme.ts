@@ -40,6 +40,7 @@ export function caseReadme(s: CaseSummary, options: { readonly jsonl: boolean })
     '| `notices/n2.json` | notice from 15 January 2018: names political campaigning, Experian Marketing Services and the Labour Party |',
     '| `notices/n2-ar.json` | Arabic translation of n2 |',
     `| \`agreements.json\` | \`${AGREEMENT_IDS.dsa2017}\` (${AGREEMENT_DESCRIPTIONS[AGREEMENT_IDS.dsa2017]}) and \`${AGREEMENT_IDS.dsa2026}\` (${AGREEMENT_DESCRIPTIONS[AGREEMENT_IDS.dsa2026]}) |`,
+    '| `datasets.json` | the club register as declared: each column of `registrants.csv` with its data category (`consentry dataset add`) |',
     `| \`registrants.csv\` | the register delivered in transfer T1 on ${TIMELINE.t1}: ${REGISTRANT_COLUMNS.map((c) => `\`${c}\``).join(', ')} (several children separated by \`;\`) |`,
     '| `consent-events.csv` | consent events in the import format (below) |',
     ...(options.jsonl ? ['| `consent-events.jsonl` | the same events as JSON Lines (lists as arrays, no expiry as null) |'] : []),

@@ -2,7 +2,7 @@
  * The reference case (shared/case.md): Emma's Diary → Experian Marketing Services → the Labour Party, 2017.
  * Ids here are stable: scripts, tests and the web app refer to them.
  */
-import type { Agreement, Notice, Organisation, TransferRequest } from '../domain/types.ts';
+import type { Agreement, Dataset, Notice, Organisation, TransferRequest } from '../domain/types.ts';
 
 /** A notice as written in a file: everything but the content hash, dates as ISO strings. */
 export type NoticeInput = Omit<Notice, 'hash' | 'effectiveFrom'> & { readonly effectiveFrom: string };
@@ -118,6 +118,23 @@ export const NOTICES: readonly NoticeInput[] = [
     recipientCategories: ['selected partners'],
     retentionDays: null,
     effectiveFrom: '2018-01-15T00:00:00Z',
+  },
+];
+
+/** The club's register, as declared: the columns of registrants.csv with their data categories. */
+export const DATASETS: readonly Dataset[] = [
+  {
+    id: 'registrants',
+    controller: ORG_IDS.collector,
+    name: "Emma's Diary registrants (parents and their children)",
+    fields: [
+      { name: 'name', category: 'name' },
+      { name: 'email', category: 'email' },
+      { name: 'address', category: 'address' },
+      { name: 'postcode', category: 'postcode' },
+      { name: 'mother_dob', category: 'birth-date' },
+      { name: 'child_dob', category: 'child-birth-date' },
+    ],
   },
 ];
 

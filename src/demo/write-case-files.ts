@@ -9,7 +9,7 @@ import { caseReadme } from './case-readme.ts';
 import { CaseTally } from './case-summary.ts';
 import type { CaseSummary } from './case-summary.ts';
 import { encodeBlocksInWorkers, encodeBlocksInline } from './encode-blocks.ts';
-import { AGREEMENTS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORGANISATIONS } from './reference-case.ts';
+import { AGREEMENTS, DATASETS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORGANISATIONS } from './reference-case.ts';
 import { MAX_RECORDS } from './registrants.ts';
 import { assertSeed } from './rng.ts';
 import { StagedFileWriter } from './staged-file-writer.ts';
@@ -82,6 +82,7 @@ export async function writeCaseFiles(dir: string, options: CaseFilesOptions = {}
   const files: CaseFile[] = [await writeJson(dir, 'organisations.json', ORGANISATIONS)];
   for (const n of NOTICES) files.push(await writeJson(dir, `notices/${n.id}.json`, n));
   files.push(await writeJson(dir, 'agreements.json', AGREEMENTS));
+  files.push(await writeJson(dir, 'datasets.json', DATASETS));
 
   const regOut = new StagedFileWriter(join(dir, 'registrants.csv'));
   const csvOut = new StagedFileWriter(join(dir, 'consent-events.csv'));

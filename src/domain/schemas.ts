@@ -1,5 +1,6 @@
 /** Validation of everything that enters from outside (files, flags, HTTP bodies): unknown in, typed out. */
 import { z } from 'zod';
+import { categoryById } from './data-categories.ts';
 import { isPurposeId } from './purposes.ts';
 import { AGREEMENT_ROLES, ORG_KINDS } from './types.ts';
 
@@ -54,6 +55,22 @@ export const noticeInput = z.strictObject({
   effectiveFrom: isoTime,
 });
 export type NoticeInput = z.input<typeof noticeInput>;
+
+export const datasetInput = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use letters, digits, dot, underscore or hyphen'),
+  controller: slug,
+  name: z.string().min(1).max(300),
+  fields: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'field names are column names: letters, digits, _ . -'),
+        category: z.string().refine((c) => categoryById(c) !== undefined, { message: 'unknown data category (see `consentry categories`)' }),
+      }),
+    )
+    .min(1)
+    .refine((fs) => new Set(fs.map((f) => f.name)).size === fs.length, { message: 'field names must be unique' }),
+});
+export type DatasetInput = z.input<typeof datasetInput>;
 
 export const agreementInput = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/),

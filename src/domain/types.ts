@@ -99,6 +99,20 @@ export interface Objection {
   readonly source: 'request' | 'gpc' | 'propagated';
 }
 
+/** A field of a dataset, tagged with a data category (see data-categories.ts). */
+export interface DatasetField {
+  readonly name: string;
+  readonly category: string;
+}
+
+/** What an organisation holds: a named set of fields, each tagged with its data category. */
+export interface Dataset {
+  readonly id: string;
+  readonly controller: OrgId;
+  readonly name: string;
+  readonly fields: readonly DatasetField[];
+}
+
 export const AGREEMENT_ROLES = ['controller', 'processor', 'joint-controller'] as const;
 export type AgreementRole = (typeof AGREEMENT_ROLES)[number];
 

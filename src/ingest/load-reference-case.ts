@@ -12,7 +12,7 @@ import { agreementInput, noticeInput } from '../domain/schemas.ts';
 import type { SubjectKeyer } from '../domain/subject-key.ts';
 import type { Agreement, ConsentEvent, Notice } from '../domain/types.ts';
 import { consentEventsFor, type ImportRow } from '../demo/consent-events.ts';
-import { AGREEMENTS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORG_IDS, ORGANISATIONS } from '../demo/reference-case.ts';
+import { AGREEMENTS, DATASETS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORG_IDS, ORGANISATIONS } from '../demo/reference-case.ts';
 import { generateRegistrants } from '../demo/registrants.ts';
 import { Rng } from '../demo/rng.ts';
 import type { Store } from '../store/store.ts';
@@ -56,6 +56,7 @@ async function load(o: LoadCaseOptions): Promise<LoadCaseSummary> {
   for (const org of ORGANISATIONS) await o.store.putOrganisation(org);
   const notices = referenceNotices();
   for (const n of notices) await o.store.putNotice(n);
+  for (const d of DATASETS) await o.store.putDataset(d);
   const agreements = referenceAgreements();
   for (const a of agreements) await o.store.putAgreement(a);
   const noticeHash = new Map(notices.filter((n) => n.controller === ORG_IDS.collector).map((n) => [n.id, n.hash]));

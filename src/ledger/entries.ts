@@ -3,7 +3,7 @@
  * store keeps, so anyone holding the store's rows can rebuild a leaf and check its hash.
  * Subjects appear only as their keyed hashes.
  */
-import type { Agreement, ConsentEvent, Notice, Objection, Organisation } from '../domain/types.ts';
+import type { Agreement, ConsentEvent, Dataset, Notice, Objection, Organisation } from '../domain/types.ts';
 import type { CommittedTransfer } from '../store/store.ts';
 import { CANONICAL, type LedgerEntry } from './ledger-entry.ts';
 
@@ -28,6 +28,10 @@ export function noticeEntry(n: Notice, at: number): LedgerEntry {
     retentionDays: n.retentionDays,
     effectiveFrom: n.effectiveFrom,
   };
+}
+
+export function datasetEntry(d: Dataset, at: number): LedgerEntry {
+  return { kind: 'dataset-declared', at, controller: d.controller, dataset: d.id, name: d.name, fields: d.fields.map((f) => ({ name: f.name, category: f.category })) };
 }
 
 export function agreementEntry(a: Agreement, at: number): LedgerEntry {

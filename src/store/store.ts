@@ -3,7 +3,7 @@
  * implementation that passes the same contract suite (test/store/contract.ts).
  * Callers never learn which database they talk to.
  */
-import type { Agreement, ConsentEvent, Notice, Objection, Organisation, SubjectKey, TransferRequest } from '../domain/types.ts';
+import type { Agreement, ConsentEvent, Dataset, Notice, Objection, Organisation, SubjectKey, TransferRequest } from '../domain/types.ts';
 import type { LedgerStorage } from '../ledger/ledger-storage.ts';
 
 export type PutResult = 'created' | 'unchanged';
@@ -63,6 +63,7 @@ export interface StoreStats {
   readonly organisations: number;
   readonly notices: number;
   readonly agreements: number;
+  readonly datasets: number;
   readonly subjects: number;
   readonly consentEvents: number;
   readonly objections: number;
@@ -88,6 +89,10 @@ export interface Store {
   /** By controller and either the notice id or its hash. */
   getNotice(controller: string, idOrHash: string): Promise<Notice | null>;
   listNotices(controller?: string): Promise<Notice[]>;
+
+  putDataset(d: Dataset): Promise<PutResult>;
+  getDataset(controller: string, id: string): Promise<Dataset | null>;
+  listDatasets(controller?: string): Promise<Dataset[]>;
 
   putAgreement(a: Agreement): Promise<PutResult>;
   listAgreements(): Promise<Agreement[]>;

@@ -39,6 +39,21 @@ describe('consentry CLI on the reference case', () => {
     assert.deepEqual((JSON.parse(r.stdout) as { id: string }[]).map((o) => o.id), ['emmas-diary', 'experian-marketing', 'ico', 'labour-party']);
   });
 
+  it('declares the club register as a dataset with data categories', async () => {
+    const r = await runCli(['dataset', 'list', '--json', '--db', db]);
+    const ds = JSON.parse(r.stdout) as { id: string; fields: { name: string; category: string }[] }[];
+    assert.equal(ds[0]!.id, 'registrants');
+    assert.deepEqual(ds[0]!.fields.find((f) => f.name === 'child_dob'), { name: 'child_dob', category: 'child-birth-date' });
+    const again = await runCli(['dataset', 'add', join(files, 'datasets.json'), '--json', '--db', db]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(JSON.parse(again.stdout), [{ controller: 'emmas-diary', id: 'registrants', result: 'unchanged' }]);
+    const bad = join(dir, 'bad-dataset.json');
+    writeFileSync(bad, JSON.stringify({ id: 'x', controller: 'emmas-diary', name: 'X', fields: [{ name: 'mood', category: 'feelings' }] }));
+    const refused = await runCli(['dataset', 'add', bad, '--db', db]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /fields\.0\.category: unknown data category/);
+  });
+
   it('replays by hand: importing the written consent events into the same store adds nothing', async () => {
     const r = await runCli(['consent', 'import', '--org', 'emmas-diary', join(files, 'consent-events.csv'), '--json', '--db', db]);
     assert.equal(r.code, 0, r.stderr);

@@ -22,7 +22,7 @@ const dirOf = (name: string) => join(root, name);
 const read = (name: string, file: string) => readFile(join(dirOf(name), file));
 const readText = (name: string, file: string) => readFile(join(dirOf(name), file), 'utf8');
 const ALL_FILES = [
-  'organisations.json', 'notices/n1.json', 'notices/n2.json', 'notices/n2-ar.json', 'agreements.json',
+  'organisations.json', 'notices/n1.json', 'notices/n2.json', 'notices/n2-ar.json', 'agreements.json', 'datasets.json',
   'registrants.csv', 'consent-events.csv', 'consent-events.jsonl', 'README.md',
 ];
 

@@ -44,6 +44,22 @@ export function storeContract(name: string, open: StoreFactory): void {
       }
     });
 
+    it('declares datasets once, with their fields and categories', async () => {
+      const s = await open();
+      try {
+        await s.putOrganisation(CLUB);
+        const d = { id: 'members', controller: 'club', name: 'Members', fields: [{ name: 'name', category: 'name' }, { name: 'child_dob', category: 'child-birth-date' }] };
+        assert.equal(await s.putDataset(d), 'created');
+        assert.equal(await s.putDataset(d), 'unchanged');
+        await assert.rejects(s.putDataset({ ...d, fields: [{ name: 'name', category: 'name' }] }), /other fields/);
+        assert.deepEqual(await s.getDataset('club', 'members'), d);
+        assert.deepEqual((await s.listDatasets('club')).map((x) => x.id), ['members']);
+        assert.equal((await s.stats()).datasets, 1);
+      } finally {
+        await s.close();
+      }
+    });
+
     it('appends consent events, assigns dense subject ordinals, and is idempotent', async () => {
       const s = await open();
       try {

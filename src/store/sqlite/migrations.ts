@@ -33,6 +33,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         leaf INTEGER NOT NULL,
         UNIQUE (controller, id)
       ) STRICT;
+      CREATE TABLE datasets (
+        controller TEXT NOT NULL REFERENCES organisations(id),
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        leaf INTEGER NOT NULL,
+        PRIMARY KEY (controller, id)
+      ) STRICT;
       CREATE TABLE agreements (
         id TEXT PRIMARY KEY,
         body TEXT NOT NULL,

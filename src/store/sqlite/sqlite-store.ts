@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { SubjectKeyIndex } from '../../policy/subject-key-index.ts';
-import type { Agreement, ConsentEvent, ConsentStatus, ConsentType, CollectionMethod, Notice, Objection, ObjectionScope, Organisation, OrgKind, SubjectKey } from '../../domain/types.ts';
+import type { Agreement, ConsentEvent, Dataset, ConsentStatus, ConsentType, CollectionMethod, Notice, Objection, ObjectionScope, Organisation, OrgKind, SubjectKey } from '../../domain/types.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
@@ -8,7 +8,7 @@ import type { CommittedTransfer, ConsentBatchResult, ImportRun, NewConsentEvent,
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLedger } from '../../ledger/sqlite-ledger.ts';
-import { agreementEntry, consentLeafEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry } from '../../ledger/entries.ts';
+import { agreementEntry, consentLeafEntry, datasetEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry } from '../../ledger/entries.ts';
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { sameConsentContent } from '../../domain/consent-event.ts';
 
@@ -79,6 +79,7 @@ export class SqliteStore implements Store {
       organisations: count('organisations'),
       notices: count('notices'),
       agreements: count('agreements'),
+      datasets: count('datasets'),
       subjects: count('subjects'),
       consentEvents: count('consent_events'),
       objections: count('objections'),
@@ -141,6 +142,36 @@ export class SqliteStore implements Store {
       ? this.db.prepare('SELECT body FROM notices ORDER BY controller, effective_from, id').all()
       : this.db.prepare('SELECT body FROM notices WHERE controller = ? ORDER BY effective_from, id').all(controller)) as { body: string }[];
     return rows.map((r) => JSON.parse(r.body) as Notice);
+  }
+
+  // --- datasets --------------------------------------------------------------------------------
+
+  async putDataset(d: Dataset): Promise<PutResult> {
+    const body = canonicalJson(d);
+    const r = this.db.prepare('SELECT body FROM datasets WHERE controller = ? AND id = ?').get(d.controller, d.id) as { body: string } | undefined;
+    if (r) {
+      if (r.body === body) return 'unchanged';
+      throw new UserError('conflict', `dataset "${d.id}" of ${d.controller} already exists with other fields`, [
+        { where: d.id, message: 'declarations are kept as they were: declare the changed dataset under a new id' },
+      ]);
+    }
+    this.db.transaction(() => {
+      const leaf = this.#leaf(datasetEntry(d, Date.now()));
+      this.db.prepare('INSERT INTO datasets (controller, id, body, leaf) VALUES (?, ?, ?, ?)').run(d.controller, d.id, body, leaf);
+    })();
+    return 'created';
+  }
+
+  async getDataset(controller: string, id: string): Promise<Dataset | null> {
+    const r = this.db.prepare('SELECT body FROM datasets WHERE controller = ? AND id = ?').get(controller, id) as { body: string } | undefined;
+    return r ? (JSON.parse(r.body) as Dataset) : null;
+  }
+
+  async listDatasets(controller?: string): Promise<Dataset[]> {
+    const rows = (controller === undefined
+      ? this.db.prepare('SELECT body FROM datasets ORDER BY controller, id').all()
+      : this.db.prepare('SELECT body FROM datasets WHERE controller = ? ORDER BY id').all(controller)) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Dataset);
   }
 
   // --- agreements ----------------------------------------------------------------------------
