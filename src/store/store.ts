@@ -58,6 +58,27 @@ export interface StoredTransfer extends CommittedTransfer {
   readonly leaf: number;
 }
 
+export const API_ROLES = ['admin', 'collector', 'discloser', 'recipient', 'regulator'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+/** An API key as stored: never the secret itself, only its hash. */
+export interface ApiKey {
+  readonly id: string;
+  /** The organisation the key acts for; null for admin keys. */
+  readonly organisation: string | null;
+  readonly role: ApiRole;
+  readonly label: string | null;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+/** A stored response to a write, replayed when the same idempotency key comes again. */
+export interface IdempotentResponse {
+  readonly requestHash: string;
+  readonly status: number;
+  readonly response: string;
+}
+
 /** Everything the store can tell about its own health and size. */
 export interface StoreStats {
   readonly organisations: number;
@@ -127,6 +148,16 @@ export interface Store {
   listTransfers(): Promise<StoredTransfer[]>;
   /** The transfer's subjects: sorted distinct keys (n × 32 bytes) and their allowed flags. */
   transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }>;
+
+  /** API keys: the caller hashes the secret (see src/api); the store never sees it in clear. */
+  putApiKey(key: ApiKey, secretHash: Uint8Array): Promise<void>;
+  findApiKey(secretHash: Uint8Array): Promise<ApiKey | null>;
+  listApiKeys(organisation?: string): Promise<ApiKey[]>;
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+
+  getIdempotent(apiKey: string, key: string): Promise<IdempotentResponse | null>;
+  /** Stores the response unless one is already stored for this key (first writer wins). */
+  putIdempotent(apiKey: string, key: string, r: IdempotentResponse): Promise<void>;
 
   /**
    * Runs a large first load into a store without consent events as one atomic unit: all of it

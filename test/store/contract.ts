@@ -136,6 +136,27 @@ export function storeContract(name: string, open: StoreFactory): void {
       }
     });
 
+    it('keeps API keys by the hash of their secret only, and revokes them', async () => {
+      const s = await open();
+      try {
+        await s.putOrganisation(CLUB);
+        const hash = new Uint8Array(32).fill(9);
+        await s.putApiKey({ id: 'k1', organisation: 'club', role: 'collector', label: 'web form', createdAt: 1, revokedAt: null }, hash);
+        assert.equal((await s.findApiKey(hash))?.role, 'collector');
+        assert.equal(await s.findApiKey(new Uint8Array(32)), null);
+        assert.deepEqual((await s.listApiKeys('club')).map((k) => k.id), ['k1']);
+        assert.equal(await s.revokeApiKey('k1', 5), true);
+        assert.equal(await s.revokeApiKey('k1', 6), false);
+        assert.equal((await s.findApiKey(hash))?.revokedAt, 5);
+        await s.putIdempotent('k1', 'idem-1', { requestHash: 'h', status: 201, response: '{"ok":true}' });
+        await s.putIdempotent('k1', 'idem-1', { requestHash: 'other', status: 500, response: '{}' });
+        assert.deepEqual(await s.getIdempotent('k1', 'idem-1'), { requestHash: 'h', status: 201, response: '{"ok":true}' });
+        assert.equal(await s.getIdempotent('k2', 'idem-1'), null);
+      } finally {
+        await s.close();
+      }
+    });
+
     it('keeps import runs so an interrupted import can resume', async () => {
       const s = await open();
       try {

@@ -101,6 +101,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (transfer, ordinal)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);
+      -- API keys: only a hash of each secret is kept; the key is shown once when created.
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        organisation TEXT REFERENCES organisations(id),
+        role TEXT NOT NULL,
+        secret_hash BLOB NOT NULL UNIQUE,
+        label TEXT,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) STRICT;
+      -- Responses to writes by idempotency key, so a retried request never adds a second event.
+      CREATE TABLE idempotency (
+        api_key TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        response TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (api_key, key)
+      ) STRICT;
       CREATE TABLE import_runs (
         id INTEGER PRIMARY KEY,
         controller TEXT NOT NULL,

@@ -4,7 +4,7 @@ import type { Agreement, ConsentEvent, Dataset, ConsentStatus, ConsentType, Coll
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
-import type { CommittedTransfer, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer } from '../store.ts';
+import type { ApiKey, ApiRole, CommittedTransfer, IdempotentResponse, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer } from '../store.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLedger } from '../../ledger/sqlite-ledger.ts';
@@ -463,6 +463,41 @@ export class SqliteStore implements Store {
     return { keys, allowed };
   }
 
+  // --- API keys and idempotency -----------------------------------------------------------------
+
+  async putApiKey(key: ApiKey, secretHash: Uint8Array): Promise<void> {
+    this.db
+      .prepare('INSERT INTO api_keys (id, organisation, role, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(key.id, key.organisation, key.role, Buffer.from(secretHash), key.label, key.createdAt, key.revokedAt);
+  }
+
+  async findApiKey(secretHash: Uint8Array): Promise<ApiKey | null> {
+    const r = this.db.prepare('SELECT * FROM api_keys WHERE secret_hash = ?').get(Buffer.from(secretHash)) as ApiKeyRow | undefined;
+    return r ? apiKeyFromRow(r) : null;
+  }
+
+  async listApiKeys(organisation?: string): Promise<ApiKey[]> {
+    const rows = (organisation === undefined
+      ? this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all()
+      : this.db.prepare('SELECT * FROM api_keys WHERE organisation = ? ORDER BY created_at, id').all(organisation)) as ApiKeyRow[];
+    return rows.map(apiKeyFromRow);
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    return this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes === 1;
+  }
+
+  async getIdempotent(apiKey: string, key: string): Promise<IdempotentResponse | null> {
+    const r = this.db.prepare('SELECT request_hash, status, response FROM idempotency WHERE api_key = ? AND key = ?').get(apiKey, key) as { request_hash: string; status: number; response: string } | undefined;
+    return r ? { requestHash: r.request_hash, status: r.status, response: r.response } : null;
+  }
+
+  async putIdempotent(apiKey: string, key: string, r: IdempotentResponse): Promise<void> {
+    this.db
+      .prepare('INSERT INTO idempotency (api_key, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(apiKey, key, r.requestHash, r.status, r.response, Date.now());
+  }
+
   // --- bulk load -----------------------------------------------------------------------------
 
   async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
@@ -509,6 +544,18 @@ export class SqliteStore implements Store {
   async finishImport(runId: number): Promise<void> {
     this.db.prepare("UPDATE import_runs SET state = 'done' WHERE id = ?").run(runId);
   }
+}
+
+interface ApiKeyRow {
+  id: string;
+  organisation: string | null;
+  role: string;
+  label: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+function apiKeyFromRow(r: ApiKeyRow): ApiKey {
+  return { id: r.id, organisation: r.organisation, role: r.role as ApiRole, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at };
 }
 
 interface OrgRow {
