@@ -117,6 +117,9 @@ async function* readCsv(file: string, required: readonly string[]): AsyncGenerat
     failure = e;
     signal();
   });
+  // Papa Parse decodes each Buffer chunk on its own, which would split a character that straddles
+  // two chunks; a string decoder on the stream carries partial characters over.
+  guard.setEncoding('utf8');
   Papa.parse<Record<string, string>>(guard as unknown as NodeJS.ReadableStream as never, {
     header: true,
     skipEmptyLines: false,

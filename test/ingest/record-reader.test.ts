@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readRecords } from '../../src/ingest/record-reader.ts';
@@ -36,6 +36,19 @@ describe('record reader', () => {
       if (expected % 20_000 === 0) await new Promise((res) => setTimeout(res, 5));
     }
     assert.equal(expected, n);
+  });
+
+  it('keeps a character whole when it straddles two read chunks', async () => {
+    const f = join(dir, 'straddle.csv');
+    const head = 'id,name\n';
+    // Place the two bytes of "é" at bytes 65535 and 65536: the boundary of the first 64 KiB read.
+    const fillerRow = (n: number): string => `0,${'x'.repeat(n)}\n`;
+    const before = 65535 - head.length - '1,'.length;
+    const rows = fillerRow(before - 3);
+    writeFileSync(f, `${head}${rows}1,\u00e9l\u00e9onore\n`);
+    const all = await collect(f, 'csv');
+    assert.equal(Buffer.from(readFileSync(f)).indexOf(Buffer.from('\u00e9')), 65535);
+    assert.equal(all[1]!.fields.name, '\u00e9l\u00e9onore');
   });
 
   it('names the line of a row with the wrong number of fields', async () => {
