@@ -6,6 +6,8 @@ import { registerAgreement } from './commands/agreement.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDerive } from './commands/derive.ts';
+import { registerRights } from './commands/rights.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTransfer } from './commands/transfer.ts';
 import { registerInit } from './commands/init.ts';
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerAgreement(program);
   registerConsent(program);
   registerTransfer(program);
+  registerDerive(program);
+  registerRights(program);
   registerTaxonomy(program);
   registerLedger(program);
   for (const c of program.commands) {

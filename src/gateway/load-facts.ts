@@ -1,15 +1,125 @@
-/** Reads the store into the decision engine's in-memory facts (columnar, by subject ordinal). */
-import { FactsBuilder } from '../policy/facts.ts';
+/**
+ * Reads the store into the decision engine's in-memory facts (columnar, by subject ordinal).
+ * The consent rows and subject keys come from the store's facts snapshot when it matches the
+ * store's current state, and are otherwise read from the store and the snapshot rewritten.
+ */
+import { FactsBuilder, type Facts } from '../policy/facts.ts';
 import type { Store } from '../store/store.ts';
+import { readSnapshot, snapshotPathOf, writeSnapshot, type StoreStamp } from './facts-snapshot.ts';
+import { buildKeyTable, lookupKeys, type KeyTable } from './key-table.ts';
 
-export async function loadFacts(store: Store): Promise<FactsBuilder> {
-  const stats = await store.stats();
-  const facts = new FactsBuilder(Math.max(1024, Math.ceil(stats.consentEvents * 1.2)));
-  facts.reserveSubjects(stats.subjects);
-  for (const o of await store.listOrganisations()) facts.addOrganisation(o);
-  for (const n of await store.listNotices()) facts.addNotice(n);
+const KEY_BYTES = 32;
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+export interface LoadFactsOptions {
+  /** Use and maintain the snapshot beside the store (default true). */
+  readonly snapshot?: boolean;
+}
+
+/** How the last loadFacts call got its rows (for tests and benchmarks). */
+export type FactsSource = 'snapshot' | 'store';
+
+interface KnownKeys {
+  readonly stamp: StoreStamp;
+  readonly table: KeyTable;
+}
+
+/** Subject keys loaded with the facts, so ordinals can be looked up without the store's index. */
+const knownKeys = new WeakMap<Facts, KnownKeys>();
+const sources = new WeakMap<Facts, FactsSource>();
+
+export async function storeStamp(store: Store): Promise<StoreStamp> {
+  const ledgerSize = await store.ledger.size();
+  return { ledgerSize, ledgerRoot: ledgerSize === 0 ? '' : hex(await store.ledger.root()) };
+}
+
+export async function loadFacts(store: Store, opts: LoadFactsOptions = {}): Promise<FactsBuilder> {
+  const path = opts.snapshot === false ? null : snapshotPathOf(store.description);
+  const stamp = path ? await storeStamp(store) : null;
+  const snap = path && stamp ? readSnapshot(path, stamp) : null;
+  let facts: FactsBuilder | null = null;
+  if (snap) {
+    try {
+      facts = FactsBuilder.fromConsentColumns(snap.columns);
+      knownKeys.set(facts, { stamp: snap.stamp, table: snap.keyTable });
+      sources.set(facts, 'snapshot');
+    } catch {
+      facts = null; // inconsistent columns: read the store instead
+    }
+  }
+  const organisations = await store.listOrganisations();
+  const notices = await store.listNotices();
+  if (!facts) {
+    const stats = await store.stats();
+    facts = new FactsBuilder(Math.max(1024, Math.ceil(stats.consentEvents * 1.2)));
+    facts.reserveSubjects(stats.subjects);
+    // INVARIANT: organisations, then notices, then consent rows: the order values are interned
+    // in, which a snapshot reproduces.
+    for (const o of organisations) facts.addOrganisation(o);
+    for (const n of notices) facts.addNotice(n);
+    await store.eachConsentFact((ordinal, f) => facts!.addConsent(ordinal, f));
+    sources.set(facts, 'store');
+    if (path && stamp) await saveSnapshot(store, facts, path, stamp);
+  }
+  for (const o of organisations) facts.addOrganisation(o);
+  for (const n of notices) facts.addNotice(n);
   for (const a of await store.listAgreements()) facts.addAgreement(a);
-  await store.eachConsentFact((ordinal, f) => facts.addConsent(ordinal, f));
   await store.eachObjection((o) => facts.addObjection(o.ordinal, o));
   return facts;
+}
+
+/** Reads the subject keys and writes the snapshot, unless the store changed meanwhile. */
+async function saveSnapshot(store: Store, facts: FactsBuilder, path: string, stamp: StoreStamp): Promise<void> {
+  let keys = new Uint8Array(Math.max(1, facts.subjectCount) * KEY_BYTES);
+  let count = 0;
+  let dense = true;
+  await store.eachSubjectKey((ordinal, key) => {
+    if (ordinal !== count || key.length !== KEY_BYTES) dense = false;
+    if (!dense) return;
+    if ((count + 1) * KEY_BYTES > keys.length) {
+      const grown = new Uint8Array(keys.length * 2);
+      grown.set(keys);
+      keys = grown;
+    }
+    keys.set(key, count * KEY_BYTES);
+    count++;
+  });
+  // Ordinals are assigned 0, 1, 2, … by the store; anything else is not ours to index.
+  if (!dense) return;
+  keys = keys.subarray(0, count * KEY_BYTES);
+  const after = await storeStamp(store);
+  if (after.ledgerSize !== stamp.ledgerSize || after.ledgerRoot !== stamp.ledgerRoot) return;
+  const table = buildKeyTable(keys);
+  knownKeys.set(facts, { stamp, table });
+  try {
+    // Exported before objections are added: the snapshot holds consent rows only.
+    writeSnapshot(path, { stamp, columns: facts.exportConsentColumns(), keyTable: table });
+  } catch {
+    // A snapshot that cannot be written (read-only folder, full disk) only costs time.
+  }
+}
+
+/** Which source the facts came from, or undefined for facts not made by loadFacts. */
+export function factsSource(facts: Facts): FactsSource | undefined {
+  return sources.get(facts);
+}
+
+/**
+ * Ordinals of n concatenated 32-byte keys (-1 when unknown), as `store.subjectOrdinals` gives
+ * them. Uses the keys loaded with `facts` while the store is still in the state they were read
+ * in, which spares the store from loading its own index of every key.
+ */
+export async function subjectOrdinalsFor(store: Store, facts: Facts, keys: Uint8Array): Promise<Int32Array> {
+  const known = knownKeys.get(facts);
+  if (known) {
+    const now = await storeStamp(store);
+    if (now.ledgerSize === known.stamp.ledgerSize && now.ledgerRoot === known.stamp.ledgerRoot) {
+      if (keys.length % KEY_BYTES !== 0) throw new Error('subject keys must be 32 bytes each');
+      const out = new Int32Array(keys.length / KEY_BYTES);
+      lookupKeys(known.table, keys, out);
+      return out;
+    }
+    knownKeys.delete(facts); // the store has moved on: its own index answers from now on
+  }
+  return store.subjectOrdinals(keys);
 }

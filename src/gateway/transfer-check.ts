@@ -11,8 +11,12 @@ import { readRecords, type RecordFormat } from '../ingest/record-reader.ts';
 import { decide, type Decision } from '../policy/decision.ts';
 import type { Facts } from '../policy/facts.ts';
 import type { RulePack } from '../policy/rule-pack.ts';
-import type { SubjectKeyer } from '../domain/subject-key.ts';
+import { SubjectKeyer } from '../domain/subject-key.ts';
+import { loadOrCreateSecret } from '../store/secret.ts';
 import type { Store } from '../store/store.ts';
+import { readCsvRowsAt } from './csv-scan.ts';
+import { CsvFileSink } from './csv-writer.ts';
+import { subjectOrdinalsFor } from './load-facts.ts';
 import { keyRecords } from './transfer-records.ts';
 
 export interface CheckOptions {
@@ -39,12 +43,30 @@ export interface CheckResult {
 }
 
 export async function checkTransfer(o: CheckOptions): Promise<CheckResult> {
-  const keyed = await keyRecords(o.file, o.format, o.request.fields, o.keyer, (n) => o.onProgress?.('read', n, 0));
-  const ordinals = await o.store.subjectOrdinals(keyed.keys);
+  const secret = o.format === 'csv' ? matchingSecret(o.store, o.keyer) : undefined;
+  const keyed = await keyRecords(o.file, o.format, o.request.fields, o.keyer, (n) => o.onProgress?.('read', n, 0), { secret });
+  const ordinals = await subjectOrdinalsFor(o.store, o.facts, keyed.keys);
   for (let i = 0; i < keyed.count; i++) if (keyed.unidentified[i]) ordinals[i] = -1;
   const decision = decide(o.request, { ordinals, flags: keyed.flags }, o.facts, o.pack);
-  if (o.allowedOut || o.refusedOut) await writeSplit(o, decision);
+  if (o.allowedOut || o.refusedOut) {
+    const fast = o.format === 'csv' && keyed.offsets !== undefined && writeSplitCsv(o, decision, keyed.columns, keyed.offsets);
+    if (!fast) await writeSplit(o, decision);
+  }
   return { decision, unidentified: keyed.unidentifiedCount, unidentifiedMask: keyed.unidentified, keys: keyed.keys, ordinals };
+}
+
+/**
+ * The store's subject-key secret when `keyer` was made with it (checked on a probe), so a
+ * worker thread can hash part of the records; undefined otherwise (then only this thread hashes).
+ */
+function matchingSecret(store: Store, keyer: SubjectKeyer): Uint8Array | undefined {
+  try {
+    const secret = loadOrCreateSecret(store.keyFolder, false);
+    const probe = 'probe:subject-key-secret';
+    return Buffer.from(new SubjectKeyer(secret).keyOfMaterial(probe)).equals(keyer.keyOfMaterial(probe)) ? secret : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Sink {
@@ -75,6 +97,56 @@ function openSink(path: string, format: RecordFormat, columns: readonly string[]
       rmSync(tmp, { force: true });
     },
   };
+}
+
+/**
+ * The allowed and refused files from a plain CSV file the fast reader read, reading again only
+ * the lines of the records that are written (by their offsets). False (and nothing written)
+ * when a line no longer reads as it did; the general path then runs.
+ */
+function writeSplitCsv(o: CheckOptions, d: Decision, columns: readonly string[], offsets: Float64Array): boolean {
+  const sent = d.fields.sent;
+  const sentAt = sent.map((f) => columns.indexOf(f));
+  if (sentAt.some((k) => k < 0) || offsets.length !== d.requested) return false;
+  let n = 0;
+  for (let i = 0; i < d.requested; i++) if (d.allowedMask[i] ? o.allowedOut : o.refusedOut) n++;
+  const indexes = new Int32Array(n);
+  for (let i = 0, j = 0; i < d.requested; i++) if (d.allowedMask[i] ? o.allowedOut : o.refusedOut) indexes[j++] = i;
+  const allowed = o.allowedOut ? new CsvFileSink(o.allowedOut, sent) : null;
+  let refused: CsvFileSink | null = null;
+  try {
+    refused = o.refusedOut ? new CsvFileSink(o.refusedOut, [...columns, 'refused_reasons']) : null;
+    let written = 0;
+    // As the record object did: a column named refused_reasons holds the reasons too.
+    const reasonsAt = columns.indexOf('refused_reasons');
+    const ok = readCsvRowsAt(o.file, offsets, indexes, columns.length, (r, i) => {
+      if (d.allowedMask[i]) {
+        for (const k of sentAt) allowed!.rawField(r, k);
+        allowed!.endRow();
+      } else {
+        const reasons = d.recordReasons(i).join(';');
+        for (let k = 0; k < columns.length; k++) {
+          if (k === reasonsAt) refused!.textField(reasons);
+          else refused!.rawField(r, k);
+        }
+        refused!.textField(reasons);
+        refused!.endRow();
+      }
+      if (++written % 50000 === 0) o.onProgress?.('write', written, n);
+    });
+    if (!ok) {
+      allowed?.abort();
+      refused?.abort();
+      return false;
+    }
+    allowed?.commit();
+    refused?.commit();
+    return true;
+  } catch (err) {
+    allowed?.abort();
+    refused?.abort();
+    throw err;
+  }
 }
 
 async function writeSplit(o: CheckOptions, d: Decision): Promise<void> {

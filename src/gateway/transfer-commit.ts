@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { sortSubjectKeys, subjectKeysRootParallel } from '../ledger/subject-commitment.ts';
-import type { CommittedTransfer, Store, StoredTransfer } from '../store/store.ts';
+import type { CommittedTransfer, Store, StoredTransfer, TransferReasons } from '../store/store.ts';
 import type { CheckResult } from './transfer-check.ts';
 
 const KEY = 32;
@@ -59,6 +59,24 @@ export function subjectSets(result: CheckResult): SubjectSets {
   return { keys, allowed, allowedKeys };
 }
 
+/** Each refused subject's reason codes, so a person can later be told why their record stayed. */
+function refusalReasons(result: CheckResult): TransferReasons {
+  const d = result.decision;
+  const byOrdinal = new Map<number, string>();
+  const interned = new Map<string, string>();
+  let unknown: string | null = null;
+  for (let i = 0; i < d.requested; i++) {
+    if (d.allowedMask[i] === 1 || result.unidentifiedMask[i] === 1) continue;
+    const o = result.ordinals[i]!;
+    if (o >= 0 ? byOrdinal.has(o) : unknown !== null) continue;
+    const joined = d.recordReasons(i).join(';');
+    const codes = interned.get(joined) ?? (interned.set(joined, joined), joined);
+    if (o >= 0) byOrdinal.set(o, codes);
+    else unknown = codes;
+  }
+  return { byOrdinal, unknown };
+}
+
 export async function commitTransfer(store: Store, result: CheckResult, decidedAt: number): Promise<{ transfer: StoredTransfer; created: boolean }> {
   const d = result.decision;
   const sets = subjectSets(result);
@@ -81,5 +99,5 @@ export async function commitTransfer(store: Store, result: CheckResult, decidedA
     subjects,
     allowedSubjects,
   };
-  return store.recordTransfer(t, { keys: sets.keys, allowed: sets.allowed });
+  return store.recordTransfer(t, { keys: sets.keys, allowed: sets.allowed, reasons: refusalReasons(result) });
 }

@@ -16,6 +16,8 @@ import { AGREEMENTS, DATASETS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORG_IDS, 
 import { generateRegistrants } from '../demo/registrants.ts';
 import { Rng } from '../demo/rng.ts';
 import type { Store } from '../store/store.ts';
+import { RECORD_CHILD } from '../policy/record-flags.ts';
+import { replayCaseFlow, TARGET_AREAS, type CaseRecords, type FlowSummary } from './replay-case-flow.ts';
 
 export interface LoadCaseOptions {
   readonly store: Store;
@@ -34,6 +36,7 @@ export interface LoadCaseSummary {
   readonly agreements: number;
   readonly consentEvents: number;
   readonly subjects: number;
+  readonly flow: FlowSummary;
 }
 
 export function referenceNotices(): Notice[] {
@@ -44,12 +47,19 @@ export function referenceAgreements(): Agreement[] {
   return AGREEMENTS.map((a) => agreementInput.parse(a) as Agreement);
 }
 
-/** Loads the case into a store without consent events, atomically. */
+/**
+ * Loads the case into a store without consent events (atomically), then replays its flow:
+ * the transfers, the broker's segment, withdrawals and their notices downstream.
+ */
 export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSummary> {
-  return o.store.bulkLoad(() => load(o));
+  const records = o.records ?? DEFAULT_RECORDS;
+  const caseRecords: CaseRecords = { keys: new Uint8Array(records * 32), flags: new Uint8Array(records), targetArea: new Uint8Array(records) };
+  const loaded = await o.store.bulkLoad(() => load(o, caseRecords));
+  const flow = await replayCaseFlow(o.store, caseRecords);
+  return { ...loaded, flow };
 }
 
-async function load(o: LoadCaseOptions): Promise<LoadCaseSummary> {
+async function load(o: LoadCaseOptions, out: CaseRecords): Promise<Omit<LoadCaseSummary, 'flow'>> {
   const records = o.records ?? DEFAULT_RECORDS;
   const seed = o.seed ?? DEFAULT_SEED;
   const batchSize = o.batchSize ?? 20_000;
@@ -72,6 +82,9 @@ async function load(o: LoadCaseOptions): Promise<LoadCaseSummary> {
       if (key === null) key = o.keyer.keyOfMaterial(materialOf(row));
       batch.push(toEvent(row, key, noticeHash));
     }
+    if (key !== null) out.keys.set(key, done * 32);
+    if (reg.childDobs.length > 0) out.flags[done] = RECORD_CHILD;
+    if (TARGET_AREAS.has(/^[A-Z]+/.exec(reg.postcode)?.[0] ?? '')) out.targetArea[done] = 1;
     done++;
     if (batch.length >= batchSize) {
       const r = await o.store.appendConsentEvents(batch);

@@ -4,7 +4,7 @@
  * Subjects appear only as their keyed hashes.
  */
 import type { Agreement, ConsentEvent, Dataset, Notice, Objection, Organisation } from '../domain/types.ts';
-import type { CommittedTransfer } from '../store/store.ts';
+import type { CommittedTransfer, Derivation, RightsRequest } from '../store/store.ts';
 import { CANONICAL, type LedgerEntry } from './ledger-entry.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -112,4 +112,27 @@ export function transferEntry(t: CommittedTransfer): LedgerEntry {
     subjects: t.subjects,
     allowedSubjects: t.allowedSubjects,
   };
+}
+
+export function derivationEntry(d: Derivation): LedgerEntry {
+  return { kind: 'derivation', at: d.at, derivation: d.id, controller: d.controller, name: d.name, purpose: d.purpose, sources: d.sources, subjects: d.subjects };
+}
+
+export function rightsRequestEntry(r: RightsRequest, holders: readonly { holder: string; due: number }[]): LedgerEntry {
+  return {
+    kind: 'rights-request',
+    at: r.at,
+    request: r.id,
+    rightsKind: r.kind,
+    controller: r.controller,
+    subject: r.subject,
+    scope: r.scope,
+    source: r.source,
+    note: r.note,
+    passedTo: holders.map((h) => ({ holder: h.holder, due: h.due })),
+  };
+}
+
+export function rightsAckEntry(request: string, holder: string, at: number): LedgerEntry {
+  return { kind: 'rights-acknowledged', at, request, holder };
 }

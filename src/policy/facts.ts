@@ -129,6 +129,22 @@ function checkOrdinal(ordinal: number): void {
   if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal > 0x7fffffff) throw new RangeError(`bad subject ordinal ${ordinal}`);
 }
 
+/**
+ * The consent rows and interned values of a FactsBuilder, as plain columns: what a snapshot
+ * needs to rebuild the same builder without reading every row from the store again.
+ * Organisations, notices, agreements and objections are not included (they are few).
+ */
+export interface ConsentColumnsExport {
+  readonly subjectCount: number;
+  readonly consentCount: number;
+  /** Arrays of at least `consentCount` rows. */
+  readonly consents: ConsentColumns;
+  readonly orgIds: readonly OrgId[];
+  readonly noticeHashes: readonly string[];
+  /** Interned recipient sets in index order; set 0 is the empty set. */
+  readonly recipientSets: readonly Int32Array[];
+}
+
 /** Builds and holds the facts. Appends are cheap: no allocation per row beyond interning new values. */
 export class FactsBuilder implements Facts {
   readonly organisations = new Map<OrgId, Organisation>();
@@ -255,6 +271,66 @@ export class FactsBuilder implements Facts {
     if (ordinal >= this.#subjectCount) this.#subjectCount = ordinal + 1;
   }
 
+  /** The consent rows and interned values (arrays are shared, not copied: do not modify them). */
+  exportConsentColumns(): ConsentColumnsExport {
+    return {
+      subjectCount: this.#subjectCount,
+      consentCount: this.#consentCount,
+      consents: this.#consents,
+      orgIds: this.#orgIds,
+      noticeHashes: this.#noticeHashes,
+      recipientSets: this.#sets,
+    };
+  }
+
+  /**
+   * A builder holding exactly the exported rows and interned values, in the same order; it
+   * takes ownership of the arrays. Throws RangeError when the columns are inconsistent.
+   */
+  static fromConsentColumns(x: ConsentColumnsExport): FactsBuilder {
+    const n = x.consentCount;
+    const c = x.consents;
+    const columns = [c.subject, c.controller, c.purpose, c.status, c.at, c.expiresAt, c.notice, c.recipients, c.method, c.consentType];
+    if (!Number.isInteger(n) || n < 0 || columns.some((a) => a.length < n)) throw new RangeError('consent columns shorter than the row count');
+    if (!Number.isInteger(x.subjectCount) || x.subjectCount < 0) throw new RangeError('bad subject count');
+    const set0 = x.recipientSets[0];
+    if (set0 === undefined || set0.length !== 0) throw new RangeError('recipient set 0 must be the empty set');
+    const b = new FactsBuilder(16);
+    for (const id of x.orgIds) if (b.#internOrg(id) !== b.#orgIds.length - 1) throw new RangeError(`organisation ${id} interned twice`);
+    for (const h of x.noticeHashes) if (b.#internNotice(h) !== b.#noticeHashes.length - 1) throw new RangeError(`notice ${h} interned twice`);
+    const orgs = b.#orgIds.length;
+    for (let k = 1; k < x.recipientSets.length; k++) {
+      const set = x.recipientSets[k]!;
+      if (b.#scratch.length < set.length) b.#scratch = new Int32Array(set.length * 2);
+      for (let j = 0; j < set.length; j++) {
+        const v = set[j]!;
+        if (!(v >= 0 && v < orgs) || (j > 0 && v <= set[j - 1]!)) throw new RangeError(`recipient set ${k} is not a sorted set of organisations`);
+        b.#scratch[j] = v;
+      }
+      if (b.#internSet(set.length) !== k) throw new RangeError(`recipient set ${k} repeats another`);
+    }
+    // INVARIANT: every row refers to interned values only, so later reads cannot go out of range.
+    const sets = b.#sets.length;
+    const notices = b.#noticeHashes.length;
+    let maxSubject = -1;
+    for (let i = 0; i < n; i++) {
+      const s = c.subject[i]!;
+      if (s < 0) throw new RangeError(`consent row ${i}: bad subject`);
+      if (s > maxSubject) maxSubject = s;
+      if (!(c.controller[i]! >= 0 && c.controller[i]! < orgs)) throw new RangeError(`consent row ${i}: bad controller`);
+      if (c.purpose[i]! >= PURPOSE_COUNT) throw new RangeError(`consent row ${i}: bad purpose`);
+      if (c.status[i]! >= CONSENT_STATUSES.length) throw new RangeError(`consent row ${i}: bad status`);
+      if (!(c.notice[i]! >= -1 && c.notice[i]! < notices)) throw new RangeError(`consent row ${i}: bad notice`);
+      if (!(c.recipients[i]! >= 0 && c.recipients[i]! < sets)) throw new RangeError(`consent row ${i}: bad recipient set`);
+      if (!(c.method[i]! >= -1 && c.method[i]! < COLLECTION_METHODS.length)) throw new RangeError(`consent row ${i}: bad method`);
+      if (c.consentType[i]! >= CONSENT_TYPES.length) throw new RangeError(`consent row ${i}: bad consent type`);
+    }
+    b.#consents = c;
+    b.#consentCount = n;
+    b.#subjectCount = Math.max(x.subjectCount, maxSubject + 1);
+    return b;
+  }
+
   orgIndex(id: OrgId): number {
     return this.#orgIndex.get(id) ?? -1;
   }
@@ -303,7 +379,7 @@ export class FactsBuilder implements Facts {
 
   #growConsents(): void {
     const c = this.#consents;
-    const cap = c.subject.length * 2;
+    const cap = Math.max(16, c.subject.length * 2);
     this.#consents = {
       subject: grown(c.subject, cap),
       controller: grown(c.controller, cap),

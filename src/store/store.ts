@@ -15,6 +15,8 @@ export type NewConsentEvent = ConsentEvent;
 export interface StoredConsentEvent extends ConsentEvent {
   readonly seq: number;
   readonly ordinal: number;
+  /** Its leaf in the ledger. */
+  readonly leaf: number;
 }
 
 export interface ImportRun {
@@ -58,6 +60,74 @@ export interface StoredTransfer extends CommittedTransfer {
   readonly leaf: number;
 }
 
+/** Why each refused subject's records were refused (codes joined by ';'). */
+export interface TransferReasons {
+  /** By the subject's ordinal, for subjects the store already knew. */
+  readonly byOrdinal: ReadonlyMap<number, string>;
+  /** For subjects new to the store (they had no consent record). */
+  readonly unknown: string | null;
+}
+
+/** A dataset a recipient built from what it received, with record-level lineage. */
+export interface Derivation {
+  readonly id: string;
+  /** The organisation that built (and holds) it. */
+  readonly controller: string;
+  readonly name: string;
+  readonly purpose: string;
+  /** Committed transfers (ids) it was built from. */
+  readonly sources: readonly string[];
+  readonly at: number;
+  /** Root over the sorted distinct keys of the subjects in it (hex), and their number. */
+  readonly subjects: { readonly count: number; readonly root: string };
+}
+
+export interface StoredDerivation extends Derivation {
+  readonly leaf: number;
+}
+
+export const RIGHTS_KINDS = ['withdraw', 'object', 'erase', 'rectify'] as const;
+export type RightsKind = (typeof RIGHTS_KINDS)[number];
+
+/** A person's request to the organisation that collected their data, passed down the lineage. */
+export interface RightsRequest {
+  /** Derived from (kind, controller, subject, scope): the same request again is the same request. */
+  readonly id: string;
+  readonly kind: RightsKind;
+  readonly controller: string;
+  /** Subject key, lowercase hex. */
+  readonly subject: string;
+  readonly at: number;
+  /** Purposes withdrawn, or the objection scope; empty for erase and rectify. */
+  readonly scope: readonly string[];
+  readonly source: 'request' | 'gpc';
+  readonly note: string | null;
+}
+
+export interface StoredRightsRequest extends RightsRequest {
+  readonly leaf: number;
+}
+
+/** One downstream holder's copy of a rights request, with its deadline and acknowledgement. */
+export interface RightsNotice {
+  readonly request: string;
+  readonly kind: RightsKind;
+  readonly controller: string;
+  readonly holder: string;
+  readonly at: number;
+  readonly due: number;
+  readonly acknowledgedAt: number | null;
+}
+
+/** Everything recorded about one person, for the access answer (who has my data). */
+export interface SubjectHistory {
+  readonly consents: readonly StoredConsentEvent[];
+  readonly objections: readonly (Objection & { readonly leaf: number })[];
+  readonly transfers: readonly { readonly transfer: StoredTransfer; readonly allowed: boolean; readonly reasons: readonly string[] }[];
+  readonly derivations: readonly StoredDerivation[];
+  readonly rights: readonly StoredRightsRequest[];
+}
+
 export const API_ROLES = ['admin', 'collector', 'discloser', 'recipient', 'regulator'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 
@@ -89,6 +159,8 @@ export interface StoreStats {
   readonly consentEvents: number;
   readonly objections: number;
   readonly transfers: number;
+  readonly derivations: number;
+  readonly rightsRequests: number;
   readonly ledgerLeaves: number;
 }
 
@@ -120,6 +192,8 @@ export interface Store {
 
   /** Ordinals for n concatenated 32-byte keys; -1 where the subject is unknown. */
   subjectOrdinals(keys: Uint8Array): Promise<Int32Array>;
+  /** Streams every subject's ordinal and 32-byte key in ordinal order (read-only; for snapshots). */
+  eachSubjectKey(visit: (ordinal: number, key: Uint8Array) => void): Promise<number>;
 
   /** Stored events among `eventIds` of this controller (to check re-imports before writing). */
   findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>>;
@@ -143,11 +217,30 @@ export interface Store {
    * records were allowed) and appends its leaf, atomically. Subjects new to the store are
    * registered: a person can then see that their data was in a transfer even without consent.
    */
-  recordTransfer(t: CommittedTransfer, subjects: { readonly keys: Uint8Array; readonly allowed: Uint8Array }): Promise<{ transfer: StoredTransfer; created: boolean }>;
+  recordTransfer(
+    t: CommittedTransfer,
+    subjects: { readonly keys: Uint8Array; readonly allowed: Uint8Array; readonly reasons?: TransferReasons },
+  ): Promise<{ transfer: StoredTransfer; created: boolean }>;
   getTransfer(id: string): Promise<StoredTransfer | null>;
   listTransfers(): Promise<StoredTransfer[]>;
   /** The transfer's subjects: sorted distinct keys (n × 32 bytes) and their allowed flags. */
   transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }>;
+
+  /** Records a derived dataset and the (known) subjects in it, with its leaf. */
+  recordDerivation(d: Derivation, ordinals: Int32Array): Promise<{ derivation: StoredDerivation; created: boolean }>;
+  getDerivation(id: string): Promise<StoredDerivation | null>;
+  listDerivations(): Promise<StoredDerivation[]>;
+
+  /** Ordinals of the subjects that `transferIds` delivered (allowed) to their recipients. */
+  deliveredSubjects(transferIds: readonly string[]): Promise<Set<number>>;
+  /** Everything recorded about the subject with this key; null when the key is unknown. */
+  subjectHistory(subject: SubjectKey): Promise<SubjectHistory | null>;
+
+  /** Records a rights request and a notice to each downstream holder, atomically. */
+  recordRightsRequest(r: RightsRequest, notices: readonly { readonly holder: string; readonly due: number }[]): Promise<{ request: StoredRightsRequest; created: boolean }>;
+  /** A holder acknowledges its notice; 'not-yours' when it holds no notice for that request. */
+  acknowledgeRights(requestId: string, holder: string, at: number): Promise<'created' | 'unchanged' | 'not-yours'>;
+  listRightsNotices(filter?: { readonly holder?: string; readonly controller?: string }): Promise<RightsNotice[]>;
 
   /** API keys: the caller hashes the secret (see src/api); the store never sees it in clear. */
   putApiKey(key: ApiKey, secretHash: Uint8Array): Promise<void>;

@@ -54,4 +54,9 @@ export async function loadDemo(app: App, records: number, seed: number): Promise
 export function printLoaded(out: Out, s: LoadCaseSummary): void {
   out.line(`reference case loaded (seed ${s.seed}): ${count(s.records)} registrants of emmas-diary`);
   out.line(`  ${count(s.consentEvents)} consent events, ${s.organisations} organisations, ${s.notices} notices, ${s.agreements} agreements`);
+  const f = s.flow;
+  out.line(`  T1 on 5 May 2017 (${f.t1.id}): ${count(f.t1.allowed)} allowed, ${count(f.t1.refused)} refused`);
+  out.line(`  the same transfer under notice n2 and dsa-2026 (${f.t2026.id}): ${count(f.t2026.allowed)} allowed, ${count(f.t2026.refused)} refused`);
+  out.line(`  the broker's segment ${f.segment.id}: ${count(f.segment.people)} people`);
+  out.line(`  ${f.withdrawals} withdrawals and ${f.gpcObjections} GPC objection passed to the broker and the party (${f.acknowledged} acknowledged by the broker)`);
 }

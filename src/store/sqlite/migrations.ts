@@ -98,9 +98,48 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         transfer TEXT NOT NULL REFERENCES transfers(id),
         ordinal INTEGER NOT NULL,
         allowed INTEGER NOT NULL,
+        reasons INTEGER,
         PRIMARY KEY (transfer, ordinal)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);
+      -- A dataset a recipient built from others, with record-level lineage (which subjects went in).
+      CREATE TABLE derivations (
+        id TEXT PRIMARY KEY,
+        controller TEXT NOT NULL REFERENCES organisations(id),
+        body TEXT NOT NULL,
+        leaf INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE derivation_subjects (
+        derivation TEXT NOT NULL REFERENCES derivations(id),
+        ordinal INTEGER NOT NULL,
+        PRIMARY KEY (derivation, ordinal)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX derivation_subjects_by_subject ON derivation_subjects(ordinal);
+      -- Rights requests, the notices passed to each downstream holder, and their acknowledgements.
+      CREATE TABLE rights_requests (
+        id TEXT PRIMARY KEY,
+        ordinal INTEGER NOT NULL,
+        controller TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        leaf INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX rights_requests_by_subject ON rights_requests(ordinal);
+      CREATE TABLE rights_notices (
+        request TEXT NOT NULL REFERENCES rights_requests(id),
+        holder TEXT NOT NULL,
+        due INTEGER NOT NULL,
+        PRIMARY KEY (request, holder)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX rights_notices_by_holder ON rights_notices(holder);
+      CREATE TABLE rights_acks (
+        request TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        leaf INTEGER NOT NULL,
+        PRIMARY KEY (request, holder),
+        FOREIGN KEY (request, holder) REFERENCES rights_notices(request, holder)
+      ) STRICT, WITHOUT ROWID;
       -- API keys: only a hash of each secret is kept; the key is shown once when created.
       CREATE TABLE api_keys (
         id TEXT PRIMARY KEY,

@@ -4,9 +4,10 @@ import type { Agreement, ConsentEvent, Dataset, ConsentStatus, ConsentType, Coll
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
-import type { ApiKey, ApiRole, CommittedTransfer, IdempotentResponse, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer } from '../store.ts';
+import type { ApiKey, ApiRole, CommittedTransfer, Derivation, TransferReasons, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer } from '../store.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
+import { SqliteLineage } from './sqlite-lineage.ts';
 import { SqliteLedger } from '../../ledger/sqlite-ledger.ts';
 import { agreementEntry, consentLeafEntry, datasetEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry } from '../../ledger/entries.ts';
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
@@ -26,6 +27,7 @@ interface ConsentRow {
   method: number | null;
   consent_type: number;
   evidence: string | null;
+  leaf: number;
   key?: Buffer;
 }
 
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly ledger: SqliteLedger;
   readonly #dict: SqliteDictionary;
+  readonly #lineage: SqliteLineage;
   #keys: SubjectKeyIndex | null = null;
   #subjectCount = 0;
   /** Inside bulkLoad: uniqueness is checked when the indexes are rebuilt at the end. */
@@ -57,6 +60,7 @@ export class SqliteStore implements Store {
     this.keyFolder = keyFolder;
     this.#dict = new SqliteDictionary(db);
     this.ledger = new SqliteLedger(db);
+    this.#lineage = new SqliteLineage(db, (e) => this.#leaf(e), this.#dict);
   }
 
   /** Appends the entry in the current transaction and returns its leaf index. */
@@ -84,6 +88,8 @@ export class SqliteStore implements Store {
       consentEvents: count('consent_events'),
       objections: count('objections'),
       transfers: count('transfers'),
+      derivations: count('derivations'),
+      rightsRequests: count('rights_requests'),
       ledgerLeaves: this.ledger.sizeSync(),
     };
   }
@@ -219,6 +225,16 @@ export class SqliteStore implements Store {
     const out = new Int32Array(keys.length / SUBJECT_KEY_BYTES);
     this.#keyIndex().getMany(keys, out);
     return out;
+  }
+
+  async eachSubjectKey(visit: (ordinal: number, key: Uint8Array) => void): Promise<number> {
+    const stmt = this.db.prepare('SELECT ordinal, key FROM subjects ORDER BY ordinal').raw(true);
+    let n = 0;
+    for (const row of stmt.iterate() as IterableIterator<[number, Buffer]>) {
+      visit(row[0], row[1]);
+      n++;
+    }
+    return n;
   }
 
   // --- consent events ------------------------------------------------------------------------
@@ -375,7 +391,7 @@ export class SqliteStore implements Store {
   }
 
   #storedFromRow(r: ConsentRow): StoredConsentEvent {
-    return { ...this.#fromRow(r), seq: r.seq, ordinal: r.ordinal };
+    return { ...this.#fromRow(r), seq: r.seq, ordinal: r.ordinal, leaf: r.leaf };
   }
 
   // --- objections ----------------------------------------------------------------------------
@@ -408,7 +424,10 @@ export class SqliteStore implements Store {
 
   // --- transfers -----------------------------------------------------------------------------
 
-  async recordTransfer(t: CommittedTransfer, subjects: { keys: Uint8Array; allowed: Uint8Array }): Promise<{ transfer: StoredTransfer; created: boolean }> {
+  async recordTransfer(
+    t: CommittedTransfer,
+    subjects: { keys: Uint8Array; allowed: Uint8Array; reasons?: TransferReasons },
+  ): Promise<{ transfer: StoredTransfer; created: boolean }> {
     const existing = await this.getTransfer(t.id);
     if (existing) return { transfer: existing, created: false };
     const n = subjects.keys.length / SUBJECT_KEY_BYTES;
@@ -420,16 +439,18 @@ export class SqliteStore implements Store {
         const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
         const leaf = this.#leaf(transferEntry(t));
         this.db.prepare('INSERT INTO transfers (id, decided_at, body, leaf) VALUES (?, ?, ?, ?)').run(t.id, t.decidedAt, canonicalJson(t), leaf);
-        const link = this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed) VALUES (?, ?, ?)');
+        const link = this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) VALUES (?, ?, ?, ?)');
         for (let i = 0; i < n; i++) {
           const key = subjects.keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
           let ordinal = index.get(key);
+          let why: string | null = null;
           if (ordinal < 0) {
             ordinal = this.#subjectCount++;
             insertSubject.run(ordinal, key);
             index.add(key, ordinal);
-          }
-          link.run(t.id, ordinal, subjects.allowed[i]);
+            why = subjects.allowed[i] ? null : (subjects.reasons?.unknown ?? null);
+          } else if (!subjects.allowed[i]) why = subjects.reasons?.byOrdinal.get(ordinal) ?? null;
+          link.run(t.id, ordinal, subjects.allowed[i], why === null || why === '' ? null : this.#dict.code('list', why));
         }
         return { transfer: { ...t, leaf }, created: true };
       })();
@@ -461,6 +482,53 @@ export class SqliteStore implements Store {
       allowed[i] = a;
     });
     return { keys, allowed };
+  }
+
+  // --- lineage and rights ------------------------------------------------------------------------
+
+  async recordDerivation(d: Derivation, ordinals: Int32Array): Promise<{ derivation: StoredDerivation; created: boolean }> {
+    return this.#lineage.recordDerivation(d, ordinals);
+  }
+
+  async getDerivation(id: string): Promise<StoredDerivation | null> {
+    return this.#lineage.getDerivation(id);
+  }
+
+  async listDerivations(): Promise<StoredDerivation[]> {
+    return this.#lineage.listDerivations();
+  }
+
+  async deliveredSubjects(transferIds: readonly string[]): Promise<Set<number>> {
+    return this.#lineage.deliveredSubjects(transferIds);
+  }
+
+  async subjectHistory(subject: SubjectKey): Promise<SubjectHistory | null> {
+    const ordinal = (await this.subjectOrdinals(subject))[0]!;
+    if (ordinal < 0) return null;
+    const objections: (Objection & { leaf: number })[] = [];
+    const rows = this.db.prepare('SELECT * FROM objections WHERE ordinal = ? ORDER BY seq').all(ordinal) as { controller: string; objection_id: string; scope: string; source: string; at: number; leaf: number }[];
+    for (const r of rows) objections.push({ id: r.objection_id, controller: r.controller, subject, scope: r.scope as ObjectionScope, at: r.at, source: r.source as Objection['source'], leaf: r.leaf });
+    return {
+      consents: await this.consentEventsOf(subject),
+      objections,
+      transfers: this.#lineage.transfersOf(ordinal),
+      derivations: this.#lineage.derivationsOf(ordinal),
+      rights: this.#lineage.rightsOf(ordinal),
+    };
+  }
+
+  async recordRightsRequest(r: RightsRequest, notices: readonly { holder: string; due: number }[]): Promise<{ request: StoredRightsRequest; created: boolean }> {
+    const ordinal = (await this.subjectOrdinals(Buffer.from(r.subject, 'hex')))[0]!;
+    if (ordinal < 0) throw new Error('a rights request needs a subject known to the store');
+    return this.#lineage.recordRightsRequest(r, ordinal, notices);
+  }
+
+  async acknowledgeRights(requestId: string, holder: string, at: number): Promise<'created' | 'unchanged' | 'not-yours'> {
+    return this.#lineage.acknowledgeRights(requestId, holder, at);
+  }
+
+  async listRightsNotices(filter: { holder?: string; controller?: string } = {}): Promise<RightsNotice[]> {
+    return this.#lineage.listRightsNotices(filter);
   }
 
   // --- API keys and idempotency -----------------------------------------------------------------
