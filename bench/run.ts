@@ -10,6 +10,7 @@ import { benchDecide } from './decide.ts';
 import { benchDemo } from './demo.ts';
 import { benchLedger } from './ledger.ts';
 import { benchLoad } from './load.ts';
+import { benchApi } from './api.ts';
 
 interface Row {
   readonly name: string;
@@ -49,6 +50,9 @@ groups.push({ title: 'Generating the reference case', rows: demo, reference: -1 
 log('end to end through the CLI…');
 const load = await benchLoad({ records });
 groups.push({ title: 'End to end (CLI, real files, SQLite)', rows: load, reference: -1 });
+log('HTTP API…');
+const api = await benchApi({ records, ...(quick ? { seconds: 3 } : {}) });
+groups.push({ title: 'HTTP API (autocannon against a server on 127.0.0.1)', rows: api, reference: -1 });
 
 const lines: string[] = [];
 for (const g of groups) {

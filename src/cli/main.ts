@@ -15,6 +15,7 @@ import { registerLedger } from './commands/ledger.ts';
 import { registerNotice } from './commands/notice.ts';
 import { registerOrg } from './commands/org.ts';
 import { registerTaxonomy } from './commands/purposes.ts';
+import { registerServe } from './commands/serve.ts';
 
 export function buildProgram(): Command {
   const program = new Command('consentry')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStart(program);
   registerInit(program);
+  registerServe(program);
   registerDemo(program);
   registerOrg(program);
   registerNotice(program);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { organisationInput } from '../../domain/schemas.ts';
 import type { Organisation } from '../../domain/types.ts';
+import { issueApiKey, roleForKind } from '../../api/api-keys.ts';
 import { UserError } from '../../errors.ts';
 import { asList, readDocument, validateDocument } from '../../ingest/read-document.ts';
 import { withApp } from '../command-kit.ts';
@@ -30,10 +31,18 @@ export function registerOrg(program: Command): void {
           inputs = [{ where: 'flags', value: { id: opts.id, name: opts.name, kind: opts.kind, country: opts.country, rightsContact: opts.rightsContact ?? null } }];
         }
         const orgs = inputs.map((x) => validateDocument(x.where, organisationInput, x.value, 'organisation') as Organisation);
-        const results: { id: string; result: string }[] = [];
-        for (const o of orgs) results.push({ id: o.id, result: await app.store.putOrganisation(o) });
+        const results: { id: string; result: string; apiKey: { id: string; role: string; token: string } | null }[] = [];
+        for (const o of orgs) {
+          const result = await app.store.putOrganisation(o);
+          // A new organisation gets its first API key; only its hash is stored, so it is shown once, now.
+          const issued = result === 'created' ? await issueApiKey(app.store, { organisation: o.id, role: roleForKind(o.kind), label: 'first key' }) : null;
+          results.push({ id: o.id, result, apiKey: issued ? { id: issued.key.id, role: issued.key.role, token: issued.token } : null });
+        }
         out.result(results, () => {
-          for (const r of results) out.line(`${r.result === 'created' ? 'registered' : 'already registered'}: ${r.id}`);
+          for (const r of results) {
+            out.line(`${r.result === 'created' ? 'registered' : 'already registered'}: ${r.id}`);
+            if (r.apiKey) out.line(`  API key (${r.apiKey.role}), shown only now: ${r.apiKey.token}`);
+          }
         });
       });
     });

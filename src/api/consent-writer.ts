@@ -1,0 +1,134 @@
+/**
+ * Writes consent events for the API and keeps the decision facts current. Single events that
+ * arrive together are written as one batch (one transaction, one round of ordinal look-ups):
+ * thousands of small writes a second cost what a few large ones do. Writes are serialised, so
+ * the "already stored?" check and the write cannot interleave with another request's.
+ */
+import { sameConsentContent } from '../domain/consent-event.ts';
+import type { ConsentEvent } from '../domain/types.ts';
+import type { Store } from '../store/store.ts';
+import { ApiError } from './api-error.ts';
+import type { LiveFacts } from './live-facts.ts';
+import { SerialQueue } from './serial-queue.ts';
+
+export type WriteOutcome = 'created' | 'unchanged';
+
+export interface BatchOutcome {
+  readonly outcomes: readonly (WriteOutcome | ApiError)[];
+  readonly inserted: number;
+  readonly unchanged: number;
+  readonly newSubjects: number;
+}
+
+interface Pending {
+  readonly event: ConsentEvent;
+  resolve(o: WriteOutcome): void;
+  reject(e: unknown): void;
+}
+
+const MAX_BATCH = 2000;
+
+const conflict = (e: ConsentEvent): ApiError =>
+  new ApiError(409, 'conflict', `event "${e.id}" is already stored with different content`, [{ where: 'body', field: 'event_id', message: 'give a changed event a new id' }]);
+
+export class ConsentWriter {
+  readonly #store: Store;
+  readonly #live: LiveFacts;
+  readonly #queue = new SerialQueue();
+  #pending: Pending[] = [];
+  #scheduled = false;
+
+  constructor(store: Store, live: LiveFacts) {
+    this.#store = store;
+    this.#live = live;
+  }
+
+  /** One event; batched with whatever else arrives in the same turn of the event loop. */
+  writeOne(event: ConsentEvent): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ event, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  /** Many events (a bulk upload), in batches; each batch is atomic. */
+  async writeMany(events: readonly ConsentEvent[], batchSize = 5000): Promise<BatchOutcome> {
+    const outcomes: (WriteOutcome | ApiError)[] = [];
+    let inserted = 0;
+    let unchanged = 0;
+    let newSubjects = 0;
+    for (let i = 0; i < events.length; i += batchSize) {
+      const r = await this.#queue.run(() => this.#writeBatch(events.slice(i, i + batchSize)));
+      outcomes.push(...r.outcomes);
+      inserted += r.inserted;
+      unchanged += r.unchanged;
+      newSubjects += r.newSubjects;
+    }
+    return { outcomes, inserted, unchanged, newSubjects };
+  }
+
+  /** Resolves when every write accepted so far is stored (for shutdown). */
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0 || this.#scheduled) await new Promise((r) => setImmediate(r));
+    await this.#queue.idle();
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending.splice(0, MAX_BATCH);
+    if (this.#pending.length > 0) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    void this.#queue
+      .run(() => this.#writeBatch(batch.map((p) => p.event)))
+      .then(
+        (r) => r.outcomes.forEach((o, i) => (o instanceof ApiError ? batch[i]!.reject(o) : batch[i]!.resolve(o))),
+        (err) => batch.forEach((p) => p.reject(err)),
+      );
+  }
+
+  async #writeBatch(events: readonly ConsentEvent[]): Promise<BatchOutcome> {
+    const outcomes: (WriteOutcome | ApiError)[] = new Array(events.length);
+    // What is already stored, per controller.
+    const byController = new Map<string, string[]>();
+    for (const e of events) {
+      let ids = byController.get(e.controller);
+      if (!ids) byController.set(e.controller, (ids = []));
+      ids.push(e.id);
+    }
+    const stored = new Map<string, ConsentEvent>();
+    for (const [controller, ids] of byController) {
+      for (const [id, e] of await this.#store.findConsentEvents(controller, ids)) stored.set(`${controller}\u0000${id}`, e);
+    }
+    const fresh: ConsentEvent[] = [];
+    const inBatch = new Map<string, ConsentEvent>();
+    let unchanged = 0;
+    events.forEach((e, i) => {
+      const k = `${e.controller}\u0000${e.id}`;
+      const prior = stored.get(k) ?? inBatch.get(k);
+      if (prior) {
+        if (sameConsentContent(prior, e)) {
+          outcomes[i] = 'unchanged';
+          unchanged++;
+        } else outcomes[i] = conflict(e);
+        return;
+      }
+      inBatch.set(k, e);
+      fresh.push(e);
+      outcomes[i] = 'created';
+    });
+    if (fresh.length === 0) return { outcomes, inserted: 0, unchanged, newSubjects: 0 };
+    const r = await this.#store.appendConsentEvents(fresh);
+    // INVARIANT: the facts learn an event only after the store holds it, with the ordinal it assigned.
+    const keys = new Uint8Array(fresh.length * 32);
+    fresh.forEach((e, i) => keys.set(e.subject, i * 32));
+    const ordinals = await this.#store.subjectOrdinals(keys);
+    const facts = this.#live.facts;
+    fresh.forEach((e, i) => facts.addConsent(ordinals[i]!, e));
+    return { outcomes, inserted: r.inserted, unchanged: unchanged + r.unchanged, newSubjects: r.newSubjects };
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * People reach their own data: a collector that has verified a person asks for a short-lived
+ * token (POST /v1/subject-tokens); with it the person reads their consent events, the committed
+ * transfers that included them, and a proof for each (GET /v1/me/...).
+ */
+import { z } from 'zod';
+import { identifierMaterial } from '../../domain/identifiers.ts';
+import { buildTransferProof } from '../../gateway/transfer-proof.ts';
+import type { Store, StoredTransfer } from '../../store/store.ts';
+import { requireAction, requireSubject } from '../access.ts';
+import { ApiError, notFound } from '../api-error.ts';
+import { defineRoute } from '../route-kit.ts';
+import { iso, slugParam } from '../schemas.ts';
+import { DEFAULT_TOKEN_SECONDS, MAX_TOKEN_SECONDS } from '../subject-tokens.ts';
+
+const identifiers = z.strictObject({
+  email: z.string().max(320).optional(),
+  name: z.string().max(300).optional(),
+  postcode: z.string().max(16).optional(),
+  dob: z.string().max(20).optional(),
+  ttlSeconds: z.number().int().min(60).max(MAX_TOKEN_SECONDS).default(DEFAULT_TOKEN_SECONDS),
+});
+
+function keyBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}
+
+/** Whether `key` is among a transfer's sorted distinct subject keys (binary search). */
+function contains(sortedKeys: Uint8Array, key: Uint8Array): number {
+  const want = Buffer.from(key);
+  let lo = 0;
+  let hi = sortedKeys.length / 32 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = Buffer.from(sortedKeys.buffer, sortedKeys.byteOffset + mid * 32, 32).compare(want);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Committed transfers that included this person. Scans each transfer's subject list: fine for
+ * the transfers one store holds today; a per-subject index in the store is the next step.
+ */
+async function transfersOf(store: Store, key: Uint8Array): Promise<{ transfer: StoredTransfer; allowed: boolean }[]> {
+  const out: { transfer: StoredTransfer; allowed: boolean }[] = [];
+  for (const t of await store.listTransfers()) {
+    const s = await store.transferSubjects(t.id);
+    const i = contains(s.keys, key);
+    if (i >= 0) out.push({ transfer: t, allowed: s.allowed[i] === 1 });
+  }
+  return out;
+}
+
+export const peopleRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/v1/subject-tokens',
+    summary: 'Issue a short-lived token for a person you have verified (collector)',
+    description:
+      'Identifiers (email, or name + postcode + dob) are hashed into the subject key and forgotten. The person must have consent events recorded by your organisation. The token carries only the subject key and its expiry.',
+    tag: 'people',
+    auth: 'caller',
+    write: true,
+    bodyLimit: 16 * 1024,
+    body: identifiers,
+    responses: { 201: { description: 'the token', schema: z.object({ token: z.string(), expiresAt: z.string() }) }, 404: { description: 'no consent of this person recorded by you' } },
+    handler: async ({ principal, body, services }) => {
+      const k = requireAction(principal, 'subject-tokens:issue');
+      const m = identifierMaterial({ email: body.email, name: body.name, postcode: body.postcode, dob: body.dob });
+      if (!m.ok) throw new ApiError(400, 'invalid-input', 'cannot identify the person', [{ where: 'body', field: m.field, message: m.message }]);
+      const key = services.app.keyer.keyOfMaterial(m.material);
+      const events = await services.app.store.consentEventsOf(key);
+      if (!events.some((e) => e.controller === k.organisation)) throw notFound('person');
+      const expiresAt = services.now() + body.ttlSeconds * 1000;
+      return { status: 201, body: { token: services.tokens.sign(key, expiresAt), expiresAt: iso(Math.floor(expiresAt / 1000) * 1000) } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/me/consent-events',
+    summary: 'Your consent events, with every organisation (subject token)',
+    tag: 'people',
+    auth: 'caller',
+    responses: { 200: { description: 'events, oldest first' } },
+    handler: async ({ principal, services }) => {
+      const s = requireSubject(principal);
+      const events = await services.app.store.consentEventsOf(keyBytes(s.subjectHex));
+      return {
+        status: 200,
+        body: {
+          items: events.map((e) => ({
+            event_id: e.id,
+            controller: e.controller,
+            purposes: e.purposes,
+            recipients: e.recipients,
+            status: e.status,
+            notice: e.notice,
+            at: iso(e.at),
+            expiresAt: iso(e.expiresAt),
+            method: e.method,
+            consentType: e.consentType,
+            evidence: e.evidence,
+          })),
+        },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/me/transfers',
+    summary: 'Committed transfers that included your record, and whether it was allowed to go (subject token)',
+    tag: 'people',
+    auth: 'caller',
+    responses: { 200: { description: 'transfers' } },
+    handler: async ({ principal, services }) => {
+      const s = requireSubject(principal);
+      const found = await transfersOf(services.app.store, keyBytes(s.subjectHex));
+      return {
+        status: 200,
+        body: {
+          items: found.map(({ transfer: t, allowed }) => ({
+            id: t.id,
+            from: t.request.from,
+            to: t.request.to,
+            onBehalfOf: t.request.onBehalfOf,
+            purpose: t.request.purpose,
+            at: iso(t.request.at),
+            decidedAt: iso(t.decidedAt),
+            leaf: t.leaf,
+            allowed,
+          })),
+        },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/me/transfers/:id/proof',
+    summary: 'A proof that your record was in a committed transfer, and whether it was allowed to go (subject token)',
+    description: 'The same proof as `consentry ledger proof --transfer`; check it offline with `consentry ledger verify-proof`.',
+    tag: 'people',
+    auth: 'caller',
+    params: z.strictObject({ id: slugParam }),
+    responses: { 200: { description: 'consentry-transfer-subject-proof' }, 404: { description: 'no such transfer' } },
+    handler: async ({ principal, params, services }) => {
+      const s = requireSubject(principal);
+      const key = keyBytes(s.subjectHex);
+      // Only transfers that included this person: a proof of absence would show others' neighbouring keys.
+      if (!(await services.app.store.getTransfer(params.id)) || contains((await services.app.store.transferSubjects(params.id)).keys, key) < 0) throw notFound('transfer');
+      await services.seal();
+      const proof = await buildTransferProof(services.app.store, params.id, key);
+      if (!proof) throw notFound('transfer');
+      return { status: 200, body: proof };
+    },
+  }),
+];
