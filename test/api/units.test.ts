@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ApiError } from '../../src/api/api-error.ts';
 import { apiTokenId, hashApiToken, newApiToken, roleForKind } from '../../src/api/api-keys.ts';
-import { decisionJson } from '../../src/api/decision-json.ts';
+import { decisionJson } from '../../src/gateway/decision-json.ts';
 import { NdjsonBody } from '../../src/api/ndjson.ts';
 import { SubjectTokens } from '../../src/api/subject-tokens.ts';
 import type { Decision } from '../../src/policy/decision.ts';
@@ -67,8 +67,7 @@ describe('API keys and subject tokens', () => {
 });
 
 describe('the decision summary', () => {
-  it('is the one `consentry transfer check --json` prints', async () => {
-    const { decisionJson: cliJson } = await import('../../src/cli/commands/transfer.ts');
+  it('has the fields scripts rely on, with the time as ISO 8601', () => {
     const d: Decision = {
       pack: { id: 'uk', version: '1' },
       request: { from: 'a', to: 'b', onBehalfOf: null, purpose: 'marketing', channel: 'post', fields: ['name'], at: Date.UTC(2017, 4, 5), basis: 'consent', tpsScreened: false },
@@ -82,6 +81,11 @@ describe('the decision summary', () => {
       fields: { sent: ['name'], stripped: [] },
       recordReasons: () => [],
     };
-    assert.deepEqual(decisionJson(d, 0), cliJson(d, 0));
+    const json = decisionJson(d, 0) as { requested: number; allowed: number; refused: number; reasons: Record<string, number>; findings: { rule: string; level: string; citation: string }[]; pack: { id: string }; request: { at: string } };
+    assert.deepEqual([json.requested, json.allowed, json.refused], [2, 1, 1]);
+    assert.deepEqual(json.reasons, { 'no-consent-record': 1 });
+    assert.deepEqual(json.findings.map((f) => [f.rule, f.level, f.citation]), [['consent-status-valid', 'block', 'Art 6(1)(a)']]);
+    assert.equal(json.pack.id, 'uk');
+    assert.equal(json.request.at, '2017-05-05T00:00:00.000Z');
   });
 });

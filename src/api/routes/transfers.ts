@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { CheckResult } from '../../gateway/transfer-check.ts';
 import { commitTransfer } from '../../gateway/transfer-commit.ts';
 import { parseTransferRequest } from '../../gateway/transfer-request.ts';
-import { decisionJson } from '../decision-json.ts';
+import { decisionJson } from '../../gateway/decision-json.ts';
 import { CHANNELS, LAWFUL_BASES } from '../../domain/types.ts';
 import { decide } from '../../policy/decision.ts';
 import type { StoredTransfer } from '../../store/store.ts';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { App } from '../../app.ts';
 import { checkTransfer } from '../../gateway/transfer-check.ts';
 import { commitTransfer } from '../../gateway/transfer-commit.ts';
+import { decisionJson } from '../../gateway/decision-json.ts';
 import { loadFacts } from '../../gateway/load-facts.ts';
 import { parseTransferRequest } from '../../gateway/transfer-request.ts';
 import { detectFormat } from '../../ingest/record-reader.ts';
@@ -133,20 +134,6 @@ async function runCheck(app: App, out: Out, file: string, f: CheckFlags, commit:
   return d.requested === 0 || d.allowed === 0 ? EXIT.noneAllowed : d.refused > 0 ? EXIT.someRefused : EXIT.ok;
 }
 
-export function decisionJson(d: Decision, unidentified: number): Record<string, unknown> {
-  return {
-    requested: d.requested,
-    allowed: d.allowed,
-    refused: d.refused,
-    unidentified,
-    reasons: d.reasons,
-    warnings: d.warnings,
-    findings: d.findings.map((x) => ({ rule: x.rule, code: x.code, level: x.level, citation: x.citation, message: x.message, affected: x.affected })),
-    fields: d.fields,
-    pack: d.pack,
-    request: { ...d.request, at: new Date(d.request.at).toISOString() },
-  };
-}
 
 function printDecision(out: Out, d: Decision, unidentified: number, f: CheckFlags): void {
   const r = d.request;

@@ -1,4 +1,4 @@
-/** A decision as the API returns it: the same fields as `consentry transfer check --json`. */
+/** A decision as scripts and the API see it: the output of `consentry transfer check --json`. */
 import type { Decision } from '../policy/decision.ts';
 
 export function decisionJson(d: Decision, unidentified: number): Record<string, unknown> {
