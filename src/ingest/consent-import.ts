@@ -15,6 +15,7 @@ import type { Store } from '../store/store.ts';
 import { sameConsentContent } from '../domain/consent-event.ts';
 import { checkConsentRow, REQUIRED_CONSENT_COLUMNS, type CheckedRow, type RowContext } from './consent-row.ts';
 import { fileSha256, fnv1a } from './file-digest.ts';
+import { IdFingerprints } from './id-fingerprints.ts';
 import { readRecords, type RecordFormat } from './record-reader.ts';
 
 export interface ImportOptions {
@@ -55,7 +56,7 @@ export async function importConsents(o: ImportOptions): Promise<ImportSummary> {
   // Pass 1: check everything, write nothing.
   const problems: Problem[] = [];
   const badLines = new Set<number>();
-  const seen = new Map<string, number>();
+  const seen = new IdFingerprints();
   let rows = 0;
   let pendingIds: { line: number; row: CheckedRow }[] = [];
   const flushExisting = async (): Promise<void> => {
@@ -79,12 +80,11 @@ export async function importConsents(o: ImportOptions): Promise<ImportSummary> {
       badLines.add(rec.line);
     } else {
       const fp = fnv1a(canonicalJson(checked.row));
-      const prev = seen.get(checked.row.id);
-      if (prev !== undefined && prev !== fp) {
+      const prev = seen.remember(checked.row.id, fp);
+      if (prev !== -1 && prev !== fp) {
         problems.push({ where: `${o.file}:${rec.line}`, field: 'event_id', message: `event "${checked.row.id}" appears earlier in the file with different content` });
         badLines.add(rec.line);
       } else {
-        seen.set(checked.row.id, fp);
         if (anyStored) {
           pendingIds.push({ line: rec.line, row: checked.row });
           if (pendingIds.length >= 500) await flushExisting();
@@ -94,7 +94,6 @@ export async function importConsents(o: ImportOptions): Promise<ImportSummary> {
     if (rows % 10000 === 0) o.onProgress?.('check', rows, 0);
   }
   await flushExisting();
-  seen.clear();
   o.onProgress?.('check', rows, rows);
 
   if (problems.length > 0 && !o.skipInvalid) {
