@@ -44,14 +44,10 @@ function contains(sortedKeys: Uint8Array, key: Uint8Array): number {
  * Committed transfers that included this person. Scans each transfer's subject list: fine for
  * the transfers one store holds today; a per-subject index in the store is the next step.
  */
+/** The committed transfers that named this person, through the store's index by subject. */
 async function transfersOf(store: Store, key: Uint8Array): Promise<{ transfer: StoredTransfer; allowed: boolean }[]> {
-  const out: { transfer: StoredTransfer; allowed: boolean }[] = [];
-  for (const t of await store.listTransfers()) {
-    const s = await store.transferSubjects(t.id);
-    const i = contains(s.keys, key);
-    if (i >= 0) out.push({ transfer: t, allowed: s.allowed[i] === 1 });
-  }
-  return out;
+  const history = await store.subjectHistory(key);
+  return history ? history.transfers.map((t) => ({ transfer: t.transfer, allowed: t.allowed })) : [];
 }
 
 export const peopleRoutes = [
