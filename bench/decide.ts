@@ -17,6 +17,7 @@ import { RECORD_CHILD, type TransferRecords } from '../src/policy/record-flags.t
 import { referenceDecide } from '../src/policy/reference-evaluator.ts';
 import { SUBJECT_KEY_BYTES, SubjectKeyIndex } from '../src/policy/subject-key-index.ts';
 import type { RulePack } from '../src/policy/rule-pack.ts';
+import { connectPg, pgDecision, PG_URL } from './decide-postgres.ts';
 
 export interface Row {
   name: string;
@@ -388,6 +389,31 @@ export async function benchDecide(opts: { records: number }): Promise<Row[]> {
   const sql = sqlDecision(syn, records, pack, flagMask);
   if (sql.allowed !== allowed) throw new Error(`SQL allowed ${sql.allowed}, engine ${allowed}`);
   rows.push({ name: '(e) SQL query (better-sqlite3)', ms: sql.ms, note: `${sql.note}; same allowed count` });
+
+  // (e') the same query in PostgreSQL, when a server answers.
+  const conn = await connectPg();
+  if ('client' in conn) {
+    try {
+      const P = REQUEST.purpose;
+      const pgRun = await pgDecision(conn.client, syn.facts, records, {
+        cover: coveringPurposes(P).map(purposeIndex),
+        scopes: ['all', ...(isWithin(P, 'marketing') ? ['direct-marketing'] : []), ...(isWithin(P, 'advertising') || P === 'sale-of-data' ? ['sale-sharing'] : [])],
+        F: syn.facts.orgIndex(REQUEST.from),
+        t: REQUEST.at,
+        T: syn.facts.orgIndex(REQUEST.to),
+        B: REQUEST.onBehalfOf === null ? -1 : syn.facts.orgIndex(REQUEST.onBehalfOf),
+        childBlocks: pack.params.childBlockPurposes.some((q) => isWithin(P, q)) ? 1 : 0,
+        mask: flagMask,
+        dayMs: DAY,
+      });
+      if (pgRun.allowed !== allowed) throw new Error(`PostgreSQL allowed ${pgRun.allowed}, engine ${allowed}`);
+      rows.push({ name: "(e') SQL query (PostgreSQL)", ms: pgRun.ms, note: `same query and indexes, tables loaded with COPY in ${(pgRun.loadMs / 1000).toFixed(1)} s (not timed); same allowed count` });
+    } finally {
+      await conn.client.end();
+    }
+  } else {
+    rows.push({ name: "(e') SQL query (PostgreSQL)", ms: Number.NaN, note: `skipped: no PostgreSQL at ${PG_URL} (${conn.reason})` });
+  }
 
   // (f) Cedar per record, on a sample, extrapolated.
   const sample = Math.min(n, CEDAR_SAMPLE);
