@@ -54,6 +54,11 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   process.exitCode = 0;
+  // A reader that stops early (`… | head`) is not an error: stop quietly with the exit code so far.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(Number(process.exitCode ?? 0));
+    throw err;
+  });
   // A command whose promise can never settle would let the process end with exit code 0, as if
   // it had succeeded; report it as the internal error it is.
   const stalled = (): void => {
