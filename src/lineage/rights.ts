@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.ts';
-import { isValidStatus, type ObjectionScope } from '../domain/types.ts';
+import { isValidStatus, type ConsentEvent, type Objection, type ObjectionScope } from '../domain/types.ts';
 import type { RightsKind, Store, StoredRightsRequest } from '../store/store.ts';
 import { downstreamHoldings, holders } from './holders.ts';
 
@@ -32,7 +32,14 @@ export interface RightsInput {
 
 export type RightsOutcome =
   | { readonly found: false }
-  | { readonly found: true; readonly created: boolean; readonly request: StoredRightsRequest; readonly passedTo: readonly { holder: string; due: number }[]; readonly effects: number };
+  | {
+      readonly found: true;
+      readonly created: boolean;
+      readonly request: StoredRightsRequest;
+      readonly passedTo: readonly { holder: string; due: number }[];
+      /** What the request added to the facts decisions see (for an in-memory engine to follow). */
+      readonly applied: { readonly consents: readonly ConsentEvent[]; readonly objections: readonly Objection[] };
+    };
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -54,24 +61,24 @@ export async function requestRights(store: Store, input: RightsInput): Promise<R
   const id = `rr-${createHash('sha256').update(canonicalJson({ kind: input.kind, controller: input.controller, subject, scope, source, note })).digest('hex').slice(0, 20)}`;
   const passedTo = [...holders(downstreamHoldings(history, input.controller))].map(([holder]) => ({ holder, due: oneMonthAfter(input.at) })).sort((a, b) => a.holder.localeCompare(b.holder));
   const { request, created } = await store.recordRightsRequest({ id, kind: input.kind, controller: input.controller, subject, at: input.at, scope, source, note }, passedTo);
-  let effects = 0;
-  if (created) effects = await applyEffect(store, request);
-  return { found: true, created, request, passedTo, effects };
+  const applied = created ? await applyEffect(store, request) : { consents: [], objections: [] };
+  return { found: true, created, request, passedTo, applied };
 }
 
 /** Withdrawals and objections change what later decisions see; erasure and rectification are passed on. */
-async function applyEffect(store: Store, r: StoredRightsRequest): Promise<number> {
+async function applyEffect(store: Store, r: StoredRightsRequest): Promise<{ consents: ConsentEvent[]; objections: Objection[] }> {
   const subject = new Uint8Array(Buffer.from(r.subject, 'hex'));
+  const consents: ConsentEvent[] = [];
+  const objections: Objection[] = [];
   if (r.kind === 'withdraw' && r.scope.length > 0) {
-    const res = await store.appendConsentEvents([
-      { id: `${r.id}-withdrawal`, controller: r.controller, subject, purposes: [...r.scope], recipients: [], status: 'ConsentWithdrawn', notice: null, at: r.at, expiresAt: null, method: 'api', consentType: 'expressed', evidence: `rights request ${r.id}` },
-    ]);
-    return res.inserted;
+    const e: ConsentEvent = { id: `${r.id}-withdrawal`, controller: r.controller, subject, purposes: [...r.scope], recipients: [], status: 'ConsentWithdrawn', notice: null, at: r.at, expiresAt: null, method: 'api', consentType: 'expressed', evidence: `rights request ${r.id}` };
+    if ((await store.appendConsentEvents([e])).inserted === 1) consents.push(e);
   }
   if (r.kind === 'object') {
-    let n = 0;
-    for (const scope of r.scope) n += (await store.appendObjection({ id: `${r.id}-${scope}`, controller: r.controller, subject, scope: scope as ObjectionScope, at: r.at, source: r.source === 'gpc' ? 'gpc' : 'request' })) === 'created' ? 1 : 0;
-    return n;
+    for (const scope of r.scope) {
+      const o: Objection = { id: `${r.id}-${scope}`, controller: r.controller, subject, scope: scope as ObjectionScope, at: r.at, source: r.source === 'gpc' ? 'gpc' : 'request' };
+      if ((await store.appendObjection(o)) === 'created') objections.push(o);
+    }
   }
-  return 0;
+  return { consents, objections };
 }

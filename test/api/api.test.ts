@@ -203,6 +203,26 @@ describe('transfers, people and the ledger', () => {
     assert.equal((await call(f, 'GET', '/v1/transfers', { key: token })).status, 403);
   });
 
+  it("passes a person's withdrawal downstream once, and the next decision respects it at once", async () => {
+    const token = (await call(f, 'POST', '/v1/subject-tokens', { key: club, body: { email: jane } })).body.token as string;
+    const before = await call(f, 'POST', '/v1/transfers/check?from=club&to=broker&purpose=marketing&fields=name&channel=post', { key: club, ndjson: [{ email: jane, name: 'Jane' }] });
+    assert.equal(before.body.allowed, 1);
+    const body = { kind: 'withdraw', controller: 'club', purposes: ['marketing'] };
+    const w = await call(f, 'POST', '/v1/me/rights-requests', { key: token, body });
+    assert.equal(w.status, 201, JSON.stringify(w.body));
+    assert.deepEqual(w.body.passedTo.map((p: { holder: string }) => p.holder), ['broker']);
+    const again = await call(f, 'POST', '/v1/me/rights-requests', { key: token, body });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.id, w.body.id);
+    const after = await call(f, 'POST', '/v1/transfers/check?from=club&to=broker&purpose=marketing&fields=name&channel=post', { key: club, ndjson: [{ email: jane, name: 'Jane' }] });
+    assert.equal(after.body.allowed, 0);
+    assert.equal(after.body.reasons['consent-withdrawn'], 1);
+    const who = await call(f, 'GET', '/v1/me/who-has?proofs=false', { key: token });
+    assert.equal(who.status, 200);
+    assert.ok(who.body.heldBy.some((h: { organisation: { id: string } }) => h.organisation.id === 'broker'));
+    assert.deepEqual(who.body.rights.map((r: { kind: string }) => r.kind), ['withdraw']);
+  });
+
   it('refuses tokens for people the collector has no consent from, and expired or altered tokens', async () => {
     assert.equal((await call(f, 'POST', '/v1/subject-tokens', { key: f.keys['collector@rival']!, body: { email: jane } })).status, 404);
     assert.equal((await call(f, 'POST', '/v1/subject-tokens', { key: club, body: { email: 'not an email' } })).status, 400);

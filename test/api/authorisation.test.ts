@@ -252,7 +252,15 @@ describe('authorisation matrix: reads, own and other organisation', () => {
       const transfers = await call(f, 'GET', '/v1/me/transfers', { key: c.key });
       const proofOwn = await call(f, 'GET', `/v1/me/transfers/${clubTransfer}/proof`, { key: c.key });
       const proofOther = await call(f, 'GET', `/v1/me/transfers/${rivalTransfer}/proof`, { key: c.key });
-      if (c.role !== 'subject') return [events, transfers, proofOwn, proofOther].every((r) => r.status === 403) ? null : 'an organisation reached /v1/me';
+      const whoHas = await call(f, 'GET', '/v1/me/who-has?proofs=false', { key: c.key });
+      // rectify: passed on, but changes no decision the other rows of this matrix depend on.
+      const rights = await call(f, 'POST', '/v1/me/rights-requests', { key: c.key, body: { kind: 'rectify', controller: 'club', note: 'surname misspelt' } });
+      const rightsElsewhere = await call(f, 'POST', '/v1/me/rights-requests', { key: c.key, body: { kind: 'rectify', controller: 'rival', note: 'surname misspelt' } });
+      if (c.role !== 'subject') return [events, transfers, proofOwn, proofOther, whoHas, rights, rightsElsewhere].every((r) => r.status === 403) ? null : 'an organisation reached /v1/me';
+      if (whoHas.status !== 200 || whoHas.body.collectedBy.map((x: { organisation: { id: string } }) => x.organisation.id).join() !== 'club') return `who-has: ${whoHas.status} ${JSON.stringify(whoHas.body)}`;
+      if (rights.status !== 201 || rights.body.controller !== 'club' || !Array.isArray(rights.body.passedTo)) return `rights request: ${rights.status} ${JSON.stringify(rights.body)}`;
+      // Nothing recorded about this person at another organisation: the same answer as an unknown person.
+      if (rightsElsewhere.status !== 404) return `rights request to an organisation holding nothing: ${rightsElsewhere.status}`;
       if (events.body.items.length !== 1 || events.body.items[0].controller !== 'club') return `events: ${JSON.stringify(events.body.items)}`;
       if (transfers.body.items.map((t: { id: string }) => t.id).join() !== clubTransfer) return `transfers: ${JSON.stringify(transfers.body.items)}`;
       if (proofOwn.status !== 200) return `own proof: ${proofOwn.status}`;

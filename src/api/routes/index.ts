@@ -1,9 +1,7 @@
 /**
  * Every route of the API, in the order the OpenAPI document lists them.
- *
- * Next issue: who-has and rights requests (withdraw, object, erase) get their own module here,
- * `rights.ts` exporting `rightsRoutes`, under /v1/who-has and /v1/rights-requests, with the
- * access rules in ../access.ts (a person through /v1/me, organisations for their own holdings).
+ * A person's who-has answer and rights requests are in people.ts (/v1/me/...); the
+ * organisations' side of rights (notices to acknowledge) is still CLI only.
  */
 import type { AnyRoute } from '../route-kit.ts';
 import { consentRoutes } from './consents.ts';

@@ -6,11 +6,15 @@
 import { z } from 'zod';
 import { identifierMaterial } from '../../domain/identifiers.ts';
 import { buildTransferProof } from '../../gateway/transfer-proof.ts';
+import { requestRights } from '../../lineage/rights.ts';
+import { whoHas } from '../../lineage/who-has.ts';
+import { OBJECTION_SCOPES } from '../../domain/types.ts';
+import { isPurposeId } from '../../domain/purposes.ts';
 import type { Store, StoredTransfer } from '../../store/store.ts';
 import { requireAction, requireSubject } from '../access.ts';
 import { ApiError, notFound } from '../api-error.ts';
 import { defineRoute } from '../route-kit.ts';
-import { iso, slugParam } from '../schemas.ts';
+import { iso, queryBool, slugParam } from '../schemas.ts';
 import { DEFAULT_TOKEN_SECONDS, MAX_TOKEN_SECONDS } from '../subject-tokens.ts';
 
 const identifiers = z.strictObject({
@@ -49,6 +53,16 @@ async function transfersOf(store: Store, key: Uint8Array): Promise<{ transfer: S
   const history = await store.subjectHistory(key);
   return history ? history.transfers.map((t) => ({ transfer: t.transfer, allowed: t.allowed })) : [];
 }
+
+const rightsBody = z.strictObject({
+  kind: z.enum(['withdraw', 'object', 'erase', 'rectify']),
+  /** The organisation the request is made to: the one that collected the data. */
+  controller: z.string().min(1).max(64),
+  /** withdraw: purposes (default every purpose in force); object: one scope. */
+  purposes: z.array(z.string().refine(isPurposeId, { message: 'unknown purpose id' })).max(20).optional(),
+  scope: z.enum(OBJECTION_SCOPES).optional(),
+  note: z.string().max(2000).optional(),
+});
 
 export const peopleRoutes = [
   defineRoute({
@@ -150,6 +164,59 @@ export const peopleRoutes = [
       const proof = await buildTransferProof(services.app.store, params.id, key);
       if (!proof) throw notFound('transfer');
       return { status: 200, body: proof };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/me/who-has',
+    summary: 'Who holds your data, since when, for what, under which notice, with ledger proofs (subject token)',
+    description: 'The same answer as `consentry who-has --json` (Art 15): the collector with each consent and the notice shown, every organisation that received your records or built a dataset from them, every transfer that named you with its decision and reasons, your requests.',
+    tag: 'people',
+    auth: 'caller',
+    query: z.strictObject({ proofs: queryBool.default(true) }),
+    responses: { 200: { description: 'the access answer; found: false when nothing is recorded' } },
+    handler: async ({ principal, query, services }) => {
+      const s = requireSubject(principal);
+      await services.seal();
+      return { status: 200, body: await whoHas(services.app.store, keyBytes(s.subjectHex), { proofs: query.proofs }) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/me/rights-requests',
+    summary: 'Withdraw, object, ask for erasure or rectification; passed to every downstream holder (subject token)',
+    description:
+      'Recorded once (the same request again answers with the same request), passed to every organisation holding your data downstream with a one-month deadline. A request with `Sec-GPC: 1` and kind `object` is recorded as a Global Privacy Control objection to sale and sharing.',
+    tag: 'people',
+    auth: 'caller',
+    write: true,
+    bodyLimit: 16 * 1024,
+    body: rightsBody,
+    responses: { 201: { description: 'the request and where it was passed' }, 200: { description: 'the same request, already recorded' }, 404: { description: 'nothing recorded about you at that organisation' } },
+    handler: async ({ principal, body, services, request }) => {
+      const s = requireSubject(principal);
+      const key = keyBytes(s.subjectHex);
+      const gpc = body.kind === 'object' && request.headers['sec-gpc'] === '1';
+      const scope = body.kind === 'withdraw' ? (body.purposes ?? []) : body.kind === 'object' ? (gpc ? ['sale-sharing'] : body.scope ? [body.scope] : []) : [];
+      const outcome = await requestRights(services.app.store, {
+        kind: body.kind,
+        controller: body.controller,
+        subject: key,
+        at: Date.now(),
+        scope,
+        source: gpc ? 'gpc' : 'request',
+        note: body.note ?? null,
+      });
+      if (!outcome.found) throw notFound('record');
+      // Decisions made after the request respect it at once.
+      const ordinal = (await services.app.store.subjectOrdinals(key))[0]!;
+      for (const e of outcome.applied.consents) services.live.facts.addConsent(ordinal, e);
+      for (const o of outcome.applied.objections) services.live.facts.addObjection(ordinal, o);
+      const r = outcome.request;
+      return {
+        status: outcome.created ? 201 : 200,
+        body: { id: r.id, kind: r.kind, controller: r.controller, scope: r.scope, source: r.source, at: iso(r.at), passedTo: outcome.passedTo.map((p) => ({ holder: p.holder, due: iso(p.due) })) },
+      };
     },
   }),
 ];
