@@ -23,7 +23,8 @@ function text(v: unknown): string {
   return v === undefined || v === null ? '' : typeof v === 'string' ? v : String(v);
 }
 
-function grow(a: Uint8Array, size: number): Uint8Array {
+/** A copy of `a` in a larger array (typed arrays cannot grow in place). */
+export function grow(a: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(size);
   b.set(a);
   return b;

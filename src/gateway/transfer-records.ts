@@ -11,7 +11,7 @@ import { readRecords, type RecordFormat } from '../ingest/record-reader.ts';
 import { csvLayout, scanCsvRows } from './csv-scan.ts';
 import { startKeyWorker } from './key-worker-client.ts';
 import { materialColumns, recordMaterial } from './record-material.ts';
-import { columnProblem, RecordKeyer } from './record-keyer.ts';
+import { columnProblem, grow, RecordKeyer } from './record-keyer.ts';
 
 export interface KeyedRecords {
   readonly count: number;
@@ -218,8 +218,3 @@ async function keyRecordsGeneral(file: string, format: RecordFormat, fields: rea
   return acc.result(columns ?? []);
 }
 
-function grow<T extends Uint8Array>(a: T, size: number): T {
-  const b = new Uint8Array(size);
-  b.set(a);
-  return b as T;
-}
