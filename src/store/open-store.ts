@@ -1,7 +1,7 @@
 /** Composition of the storage layer: picks the implementation from the location. */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from '../errors.ts';
+import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
@@ -27,12 +27,8 @@ export function resolveStoreLocation(flag: string | undefined, env: NodeJS.Proce
   return { kind: 'sqlite', target: file, keyFolder: dirname(file) };
 }
 
-export async function openStore(loc: StoreLocation): Promise<Store> {
-  if (loc.kind === 'postgres') {
-    throw new UserError('unsupported-store', 'PostgreSQL stores are not available in this version', [
-      { where: 'CONSENTRY_DB', message: 'use a SQLite file path (the default is ./.consentry/consentry.db)' },
-    ]);
-  }
+export async function openStore(loc: StoreLocation, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
   mkdirSync(loc.keyFolder, { recursive: true });
+  if (loc.kind === 'postgres') return PostgresStore.open(loc.target, loc.keyFolder, env);
   return SqliteStore.open(loc.target, loc.keyFolder);
 }

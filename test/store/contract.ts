@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Store } from '../../src/store/store.ts';
+import type { CommittedTransfer, Store } from '../../src/store/store.ts';
+import { verifyInclusion } from '../../src/ledger/merkle.ts';
+import { generateSigningKey } from '../../src/ledger/signing-key.ts';
 import { UserError } from '../../src/errors.ts';
 import { BROKER, CLUB, consent, key, notice } from '../helpers/fixtures.ts';
 
@@ -174,5 +176,169 @@ export function storeContract(name: string, open: StoreFactory): void {
         await s.close();
       }
     });
+
+    it('records a transfer once, with its subjects (known and new), their flags and reasons', async () => {
+      const s = await open();
+      try {
+        await s.putOrganisation(CLUB);
+        await s.putOrganisation(BROKER);
+        const known = key();
+        await s.appendConsentEvents([consent(known, { id: 'k' })]);
+        const stranger = key();
+        const keys = [known, stranger].sort((a, b) => Buffer.compare(a, b));
+        const flags = keys.map((k) => (k === known ? 0 : 1));
+        const t = transfer('t-1');
+        const before = await s.ledger.size();
+        const r = await s.recordTransfer(t, { keys: Buffer.concat(keys), allowed: Uint8Array.from(flags), reasons: { byOrdinal: new Map([[0, 'purpose-not-named;recipient-not-named']]), unknown: null } });
+        assert.equal(r.created, true);
+        assert.equal(r.transfer.leaf, before);
+        assert.equal(await s.ledger.size(), before + 1);
+        const again = await s.recordTransfer(t, { keys: Buffer.concat(keys), allowed: Uint8Array.from(flags) });
+        assert.deepEqual(again, { transfer: r.transfer, created: false });
+        assert.equal(await s.ledger.size(), before + 1);
+        assert.deepEqual(await s.getTransfer('t-1'), r.transfer);
+        assert.deepEqual((await s.listTransfers()).map((x) => x.id), ['t-1']);
+        const subjects = await s.transferSubjects('t-1');
+        assert.deepEqual(Buffer.from(subjects.keys), Buffer.concat(keys));
+        assert.deepEqual([...subjects.allowed], flags);
+        assert.equal((await s.subjectOrdinals(stranger))[0], 1, 'a person new to the store is registered by the transfer');
+        const h = await s.subjectHistory(known);
+        assert.deepEqual(h!.transfers.map((x) => [x.transfer.id, x.allowed, x.reasons]), [['t-1', false, ['purpose-not-named', 'recipient-not-named']]]);
+        assert.deepEqual((await s.subjectHistory(stranger))!.transfers.map((x) => [x.transfer.id, x.allowed]), [['t-1', true]]);
+        assert.equal(await s.subjectHistory(key()), null);
+        assert.deepEqual([...(await s.deliveredSubjects(['t-1']))], [1]);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('records derivations and rights requests with a notice per holder, acknowledged once by that holder', async () => {
+      const s = await open();
+      try {
+        await s.putOrganisation(CLUB);
+        await s.putOrganisation(BROKER);
+        const k = key();
+        await s.appendConsentEvents([consent(k, { id: 'k' })]);
+        const d = { id: 'seg-1', controller: 'broker', name: 'Segment', purpose: 'marketing', sources: ['t-x'], at: Date.UTC(2017, 5, 1), subjects: { count: 1, root: 'ab'.repeat(32) } };
+        const rd = await s.recordDerivation(d, Int32Array.from([0, 0]));
+        assert.equal(rd.created, true);
+        assert.equal((await s.recordDerivation(d, Int32Array.from([0]))).created, false);
+        assert.deepEqual(await s.getDerivation('seg-1'), rd.derivation);
+        assert.deepEqual((await s.listDerivations()).map((x) => x.id), ['seg-1']);
+        const req = { id: 'rq-1', kind: 'withdraw' as const, controller: 'club', subject: Buffer.from(k).toString('hex'), at: Date.UTC(2018, 0, 2), scope: ['marketing'], source: 'request' as const, note: null };
+        const due = Date.UTC(2018, 1, 2);
+        const rr = await s.recordRightsRequest(req, [{ holder: 'broker', due }]);
+        assert.equal(rr.created, true);
+        assert.equal((await s.recordRightsRequest(req, [{ holder: 'broker', due }])).created, false);
+        assert.deepEqual(await s.listRightsNotices({ holder: 'broker' }), [{ request: 'rq-1', kind: 'withdraw', controller: 'club', holder: 'broker', at: req.at, due, acknowledgedAt: null }]);
+        assert.equal(await s.acknowledgeRights('rq-1', 'club', 5), 'not-yours');
+        assert.equal(await s.acknowledgeRights('rq-1', 'broker', Date.UTC(2018, 0, 9)), 'created');
+        assert.equal(await s.acknowledgeRights('rq-1', 'broker', Date.UTC(2018, 0, 10)), 'unchanged');
+        assert.equal((await s.listRightsNotices({ controller: 'club' }))[0]!.acknowledgedAt, Date.UTC(2018, 0, 9));
+        const h = (await s.subjectHistory(k))!;
+        assert.deepEqual(h.derivations.map((x) => x.id), ['seg-1']);
+        assert.deepEqual(h.rights.map((x) => x.id), ['rq-1']);
+        assert.deepEqual(h.consents.map((x) => x.id), ['k']);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('streams decision facts in store order, matching the full events', async () => {
+      const s = await open();
+      try {
+        await s.putOrganisation(CLUB);
+        const ks = [key(), key(), key()];
+        await s.appendConsentEvents([
+          consent(ks[0]!, { id: 'a', purposes: ['marketing', 'political-campaign'], recipients: ['broker'], notice: 'f'.repeat(64), expiresAt: Date.UTC(2030, 0, 1) }),
+          consent(ks[1]!, { id: 'b', method: null, consentType: 'explicit' }),
+        ]);
+        await s.appendConsentEvents([consent(ks[2]!, { id: 'c', status: 'ConsentWithdrawn' }), consent(ks[0]!, { id: 'd', status: 'ConsentRefused' })]);
+        const full: string[] = [];
+        await s.eachConsentEvent((e) => full.push(JSON.stringify([e.ordinal, e.controller, e.purposes, e.recipients, e.status, e.notice, e.at, e.expiresAt, e.method, e.consentType])));
+        const facts: string[] = [];
+        assert.equal(await s.eachConsentFact((o, e) => facts.push(JSON.stringify([o, e.controller, e.purposes, e.recipients, e.status, e.notice, e.at, e.expiresAt, e.method, e.consentType]))), 4);
+        assert.deepEqual(facts, full);
+        assert.equal(full.length, 4);
+        const keys: string[] = [];
+        assert.equal(await s.eachSubjectKey((o, k) => keys.push(`${o}:${Buffer.from(k).toString('hex')}`)), 3);
+        assert.deepEqual(keys, ks.map((k, i) => `${i}:${Buffer.from(k).toString('hex')}`));
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('gives every write exactly one leaf, whose proofs verify under a signed tree head', async () => {
+      const s = await open();
+      try {
+        await s.putOrganisation(CLUB);
+        await s.putNotice(notice());
+        await s.appendConsentEvents([consent(key(), { id: 'a' }), consent(key(), { id: 'b' })]);
+        await s.putOrganisation(CLUB); // unchanged: no leaf
+        assert.equal(await s.ledger.size(), 4);
+        const signer = generateSigningKey('consentry.test/contract');
+        const head = await s.ledger.signTreeHead(signer, 1_000);
+        assert.equal(head.size, 4);
+        assert.deepEqual((await s.ledger.treeHeads()).map((h) => h.size), [4]);
+        const root = await s.ledger.root();
+        assert.deepEqual(Buffer.from(head.root), Buffer.from(root));
+        for (let i = 0; i < 4; i++) {
+          const leaf = await s.ledger.leaf(i);
+          assert.ok(verifyInclusion(leaf.hash, i, 4, await s.ledger.inclusionProof(i, 4), root), `leaf ${i}`);
+        }
+        const batches: number[] = [];
+        for await (const b of s.ledger.leaves(0, 4, 3)) batches.push(b.length);
+        assert.deepEqual(batches, [3, 1]);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('loads in bulk atomically: a failing load leaves nothing behind', async () => {
+      const s = await open();
+      try {
+        const k = key();
+        await assert.rejects(
+          s.bulkLoad(async () => {
+            await s.putOrganisation(CLUB);
+            await s.appendConsentEvents([consent(k, { id: 'a' }), consent(key(), { id: 'b' })]);
+            throw new Error('generator failed');
+          }),
+          /generator failed/,
+        );
+        const empty = await s.stats();
+        assert.deepEqual([empty.organisations, empty.consentEvents, empty.subjects, empty.ledgerLeaves], [0, 0, 0, 0]);
+        const n = await s.bulkLoad(async () => {
+          await s.putOrganisation(CLUB);
+          const r = await s.appendConsentEvents([consent(k, { id: 'a' }), consent(key(), { id: 'b' }), consent(k, { id: 'c' })]);
+          return r.inserted;
+        });
+        assert.equal(n, 3);
+        const st = await s.stats();
+        assert.deepEqual([st.organisations, st.consentEvents, st.subjects, st.ledgerLeaves], [1, 3, 2, 4]);
+        assert.deepEqual([...(await s.subjectOrdinals(k))], [0]);
+        await assert.rejects(s.bulkLoad(async () => 0), /without consent events/);
+      } finally {
+        await s.close();
+      }
+    });
   });
+}
+
+function transfer(id: string): CommittedTransfer {
+  return {
+    id,
+    decidedAt: Date.UTC(2017, 4, 5),
+    request: { from: 'club', to: 'broker', onBehalfOf: null, purpose: 'marketing', channel: 'post', fields: ['name'], at: Date.UTC(2017, 4, 5), basis: 'consent', tpsScreened: false },
+    pack: { id: 'uk', version: '1' },
+    requested: 2,
+    allowed: 1,
+    refused: 1,
+    reasons: { 'purpose-not-named': 1 },
+    warnings: {},
+    findings: [],
+    fields: { sent: ['name'], stripped: [] },
+    subjects: { count: 2, root: '00'.repeat(32) },
+    allowedSubjects: { count: 1, root: '11'.repeat(32) },
+  };
 }

@@ -1,0 +1,202 @@
+/**
+ * The ledger on PostgreSQL: rows and queries only, as sqlite-ledger.ts. Appends run inside the
+ * store's write transactions, which hold the ledger's advisory lock (see pg-session.ts): two
+ * nodes on one database append in turn to one log.
+ */
+import { BinaryCopyWriter, copyIn } from '../store/postgres/pg-copy.ts';
+import type { PgSession, Queryable } from '../store/postgres/pg-session.ts';
+import { prepareBatch, withNodes } from './append-batch.ts';
+import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
+import { Frontier } from './frontier.ts';
+import type { LedgerEntry } from './ledger-entry.ts';
+import type { AppendResult, LedgerStorage, StoredLeaf, TreeHead } from './ledger-storage.ts';
+import { HASH_SIZE, consistencyProof, inclusionProof } from './merkle.ts';
+import type { SigningKey, VerifierKey } from './signing-key.ts';
+
+interface HeadRow {
+  id: number;
+  size: number;
+  root: Buffer;
+  at: number;
+  note: string;
+}
+interface CosigRow {
+  tree_head: number;
+  witness: string;
+  line: string;
+}
+
+/** Above this many leaves an append goes through COPY rather than one INSERT. */
+const COPY_THRESHOLD = 2000;
+
+export class PostgresLedger implements LedgerStorage {
+  readonly origin: string;
+  readonly #s: PgSession;
+
+  constructor(session: PgSession, origin = 'consentry.local/ledger') {
+    this.#s = session;
+    this.origin = origin;
+  }
+
+  async #frontier(c: Queryable): Promise<Frontier> {
+    const r = await c.query<{ size: number; hashes: Buffer }>('SELECT size, hashes FROM ledger_frontier WHERE id = 0');
+    const row = r.rows[0];
+    return row === undefined ? new Frontier() : Frontier.fromBytes(row.size, row.hashes);
+  }
+
+  /** Appends inside the caller's write transaction (which holds the ledger lock). */
+  async appendInTx(c: Queryable, entries: readonly LedgerEntry[]): Promise<AppendResult> {
+    const batch = prepareBatch(await this.#frontier(c), entries);
+    const n = batch.data.length;
+    if (n >= COPY_THRESHOLD) {
+      const w = new BinaryCopyWriter();
+      for (let i = 0; i < n; i++) w.row(3).int8(batch.first + i).bytes(batch.data[i]!).bytes(batch.hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+      await copyIn(c, 'ledger_leaves', ['idx', 'data', 'hash'], w);
+    } else if (n > 0) {
+      const idx: number[] = [];
+      const data: Buffer[] = [];
+      const hashes: Buffer[] = [];
+      for (let i = 0; i < n; i++) {
+        idx.push(batch.first + i);
+        data.push(Buffer.from(batch.data[i]!));
+        hashes.push(Buffer.from(batch.hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)));
+      }
+      await c.query('INSERT INTO ledger_leaves (idx, data, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])', [idx, data, hashes]);
+    }
+    if (batch.nodes.length > 0) {
+      await c.query('INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])', [
+        batch.nodes.map((x) => x[0]),
+        batch.nodes.map((x) => x[1]),
+        batch.nodes.map((x) => Buffer.from(x[2])),
+      ]);
+    }
+    await c.query(
+      'INSERT INTO ledger_frontier (id, size, hashes) VALUES (0, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes',
+      [batch.frontier.size, Buffer.from(batch.frontier.toBytes())],
+    );
+    return { first: batch.first, count: entries.length, root: batch.root };
+  }
+
+  /** Size as seen by the caller's transaction. */
+  async sizeInTx(c: Queryable): Promise<number> {
+    return (await this.#frontier(c)).size;
+  }
+
+  async appendMany(entries: readonly LedgerEntry[]): Promise<AppendResult> {
+    return this.#s.write((c) => this.appendInTx(c, entries));
+  }
+
+  async append(entry: LedgerEntry): Promise<AppendResult> {
+    return this.appendMany([entry]);
+  }
+
+  async size(): Promise<number> {
+    return this.#s.read(async (c) => (await this.#frontier(c)).size);
+  }
+
+  async root(): Promise<Uint8Array> {
+    return this.#s.read(async (c) => (await this.#frontier(c)).root());
+  }
+
+  async leaf(index: number): Promise<StoredLeaf> {
+    const r = await this.#s.query<{ idx: number; data: Buffer; hash: Buffer }>('SELECT idx, data, hash FROM ledger_leaves WHERE idx = $1', [index]);
+    const row = r.rows[0];
+    if (row === undefined) throw new RangeError(`no ledger leaf ${index}`);
+    return { index: row.idx, data: row.data, hash: row.hash };
+  }
+
+  async *leaves(from: number, to: number, batchSize = 10_000): AsyncIterable<readonly StoredLeaf[]> {
+    let next = from;
+    while (next < to) {
+      const r = await this.#s.query<{ idx: number; data: Buffer; hash: Buffer }>(
+        'SELECT idx, data, hash FROM ledger_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx LIMIT $3',
+        [next, to, batchSize],
+      );
+      if (r.rows.length === 0) return;
+      yield r.rows.map((x) => ({ index: x.idx, data: x.data, hash: x.hash }));
+      next = r.rows[r.rows.length - 1]!.idx + 1;
+    }
+  }
+
+  async readNodes(ids: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {
+    if (ids.length === 0) return [];
+    // One round trip: every wanted (level, index), in order, joined to leaves or nodes.
+    const r = await this.#s.query<{ k: number; hash: Buffer | null }>(
+      `SELECT w.k, CASE WHEN w.level = 0 THEN l.hash ELSE n.hash END AS hash
+         FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS w(level, idx, k)
+         LEFT JOIN ledger_leaves l ON w.level = 0 AND l.idx = w.idx
+         LEFT JOIN ledger_nodes n ON w.level > 0 AND n.level = w.level AND n.idx = w.idx
+        ORDER BY w.k`,
+      [ids.map((x) => x[0]), ids.map((x) => x[1])],
+    );
+    return r.rows.map((row, i) => {
+      if (row.hash === null) throw new RangeError(`ledger node ${ids[i]![0]}/${ids[i]![1]} is missing`);
+      return row.hash;
+    });
+  }
+
+  async inclusionProof(index: number, treeSize: number): Promise<Uint8Array[]> {
+    await this.#checkSize(treeSize);
+    return withNodes((ids) => this.readNodes(ids), (read) => inclusionProof(read, index, treeSize));
+  }
+
+  async consistencyProof(m: number, n: number): Promise<Uint8Array[]> {
+    await this.#checkSize(n);
+    return withNodes((ids) => this.readNodes(ids), (read) => consistencyProof(read, m, n));
+  }
+
+  async #checkSize(treeSize: number): Promise<void> {
+    const size = await this.size();
+    if (treeSize > size) throw new RangeError(`tree size ${treeSize} is beyond the ledger size ${size}`);
+  }
+
+  async signTreeHead(key: SigningKey, at = Date.now()): Promise<TreeHead> {
+    const id = await this.#s.write(async (c) => {
+      const frontier = await this.#frontier(c);
+      const root = frontier.root();
+      const note = signCheckpoint({ origin: this.origin, size: frontier.size, root, extensions: [] }, key);
+      const r = await c.query<{ id: number }>('INSERT INTO ledger_tree_heads (size, root, at, note) VALUES ($1, $2, $3, $4) RETURNING id', [frontier.size, Buffer.from(root), at, note]);
+      return r.rows[0]!.id;
+    });
+    return this.#treeHead(id);
+  }
+
+  async addCosignature(treeHeadId: number, line: string, witness: VerifierKey): Promise<TreeHead> {
+    const head = await this.#treeHead(treeHeadId);
+    const check = verifyCosignature(`${head.note}${line}\n`, witness);
+    if (!check.ok) throw new Error(`cosignature rejected for tree head ${treeHeadId}: ${check.error}`);
+    await this.#s.query('INSERT INTO ledger_cosignatures (tree_head, witness, line, at) VALUES ($1, $2, $3, $4)', [treeHeadId, witness.name, line, Date.now()]);
+    return this.#treeHead(treeHeadId);
+  }
+
+  async #treeHead(id: number): Promise<TreeHead> {
+    const r = await this.#s.query<HeadRow>('SELECT id, size, root, at, note FROM ledger_tree_heads WHERE id = $1', [id]);
+    const row = r.rows[0];
+    if (row === undefined) throw new RangeError(`no tree head ${id}`);
+    const cosigs = await this.#s.query<CosigRow>('SELECT tree_head, witness, line FROM ledger_cosignatures WHERE tree_head = $1 ORDER BY witness', [id]);
+    return toTreeHead(row, cosigs.rows);
+  }
+
+  async treeHeads(): Promise<TreeHead[]> {
+    const heads = await this.#s.query<HeadRow>('SELECT id, size, root, at, note FROM ledger_tree_heads ORDER BY id');
+    const cosigs = await this.#s.query<CosigRow>('SELECT tree_head, witness, line FROM ledger_cosignatures ORDER BY tree_head, witness');
+    const byHead = new Map<number, CosigRow[]>();
+    for (const c of cosigs.rows) {
+      const list = byHead.get(c.tree_head) ?? [];
+      list.push(c);
+      byHead.set(c.tree_head, list);
+    }
+    return heads.rows.map((row) => toTreeHead(row, byHead.get(row.id) ?? []));
+  }
+}
+
+function toTreeHead(row: HeadRow, cosigs: readonly CosigRow[]): TreeHead {
+  return {
+    id: row.id,
+    size: row.size,
+    root: row.root,
+    at: row.at,
+    note: row.note + cosigs.map((c) => `${c.line}\n`).join(''),
+    witnesses: cosigs.map((c) => c.witness),
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * Versioned schema of the PostgreSQL store: the same tables as SQLite's (see
+ * ../sqlite/migrations.ts), in PostgreSQL's types. Append new migrations; never edit a released one.
+ */
+import type { Migration } from '../sqlite/migrations.ts';
+
+export const PG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'foundation',
+    sql: `
+      CREATE TABLE organisations (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        kind text NOT NULL,
+        country text NOT NULL,
+        rights_contact text,
+        leaf bigint NOT NULL
+      );
+      CREATE TABLE notices (
+        hash text PRIMARY KEY,
+        id text NOT NULL,
+        controller text NOT NULL REFERENCES organisations(id),
+        effective_from bigint NOT NULL,
+        body text NOT NULL,
+        leaf bigint NOT NULL,
+        UNIQUE (controller, id)
+      );
+      CREATE TABLE datasets (
+        controller text NOT NULL REFERENCES organisations(id),
+        id text NOT NULL,
+        body text NOT NULL,
+        leaf bigint NOT NULL,
+        PRIMARY KEY (controller, id)
+      );
+      CREATE TABLE agreements (
+        id text PRIMARY KEY,
+        body text NOT NULL,
+        leaf bigint NOT NULL
+      );
+      -- Dense ordinals (0..n-1): the decision engine uses them as bit positions.
+      CREATE TABLE subjects (
+        ordinal integer PRIMARY KEY,
+        key bytea NOT NULL
+      );
+      CREATE UNIQUE INDEX subjects_by_key ON subjects(key);
+      CREATE TABLE dict (
+        id integer PRIMARY KEY,
+        kind text NOT NULL,
+        value text NOT NULL,
+        UNIQUE (kind, value)
+      );
+      CREATE TABLE consent_events (
+        seq bigint PRIMARY KEY,
+        controller integer NOT NULL,
+        event_id text NOT NULL,
+        ordinal integer NOT NULL,
+        purposes integer NOT NULL,
+        recipients integer NOT NULL,
+        status integer NOT NULL,
+        notice integer,
+        at bigint NOT NULL,
+        expires_at bigint,
+        method integer,
+        consent_type integer NOT NULL,
+        evidence text,
+        leaf bigint NOT NULL
+      );
+      CREATE UNIQUE INDEX consent_events_by_id ON consent_events(controller, event_id);
+      CREATE INDEX consent_events_by_subject ON consent_events(ordinal);
+      CREATE TABLE objections (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        controller text NOT NULL,
+        objection_id text NOT NULL,
+        ordinal integer NOT NULL,
+        scope text NOT NULL,
+        source text NOT NULL,
+        at bigint NOT NULL,
+        leaf bigint NOT NULL,
+        UNIQUE (controller, objection_id)
+      );
+      CREATE INDEX objections_by_subject ON objections(ordinal);
+      CREATE TABLE transfers (
+        id text PRIMARY KEY,
+        decided_at bigint NOT NULL,
+        body text NOT NULL,
+        leaf bigint NOT NULL
+      );
+      CREATE TABLE transfer_subjects (
+        transfer text NOT NULL REFERENCES transfers(id),
+        ordinal integer NOT NULL,
+        allowed smallint NOT NULL,
+        reasons integer,
+        PRIMARY KEY (transfer, ordinal)
+      );
+      CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);
+      CREATE TABLE derivations (
+        id text PRIMARY KEY,
+        controller text NOT NULL REFERENCES organisations(id),
+        body text NOT NULL,
+        leaf bigint NOT NULL
+      );
+      CREATE TABLE derivation_subjects (
+        derivation text NOT NULL REFERENCES derivations(id),
+        ordinal integer NOT NULL,
+        PRIMARY KEY (derivation, ordinal)
+      );
+      CREATE INDEX derivation_subjects_by_subject ON derivation_subjects(ordinal);
+      CREATE TABLE rights_requests (
+        id text PRIMARY KEY,
+        ordinal integer NOT NULL,
+        controller text NOT NULL,
+        at bigint NOT NULL,
+        body text NOT NULL,
+        leaf bigint NOT NULL
+      );
+      CREATE INDEX rights_requests_by_subject ON rights_requests(ordinal);
+      CREATE TABLE rights_notices (
+        request text NOT NULL REFERENCES rights_requests(id),
+        holder text NOT NULL,
+        due bigint NOT NULL,
+        PRIMARY KEY (request, holder)
+      );
+      CREATE INDEX rights_notices_by_holder ON rights_notices(holder);
+      CREATE TABLE rights_acks (
+        request text NOT NULL,
+        holder text NOT NULL,
+        at bigint NOT NULL,
+        leaf bigint NOT NULL,
+        PRIMARY KEY (request, holder),
+        FOREIGN KEY (request, holder) REFERENCES rights_notices(request, holder)
+      );
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        organisation text REFERENCES organisations(id),
+        role text NOT NULL,
+        secret_hash bytea NOT NULL UNIQUE,
+        label text,
+        created_at bigint NOT NULL,
+        revoked_at bigint
+      );
+      CREATE TABLE idempotency (
+        api_key text NOT NULL,
+        key text NOT NULL,
+        request_hash text NOT NULL,
+        status integer NOT NULL,
+        response text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (api_key, key)
+      );
+      CREATE TABLE import_runs (
+        id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        controller text NOT NULL,
+        file_sha256 text NOT NULL,
+        total_rows integer NOT NULL,
+        committed_line integer NOT NULL DEFAULT 0,
+        state text NOT NULL,
+        started_at bigint NOT NULL
+      );
+      CREATE TABLE ledger_leaves (
+        idx bigint PRIMARY KEY,
+        data bytea NOT NULL,
+        hash bytea NOT NULL
+      );
+      CREATE TABLE ledger_nodes (
+        level integer NOT NULL,
+        idx bigint NOT NULL,
+        hash bytea NOT NULL,
+        PRIMARY KEY (level, idx)
+      );
+      CREATE TABLE ledger_frontier (
+        id integer PRIMARY KEY CHECK (id = 0),
+        size bigint NOT NULL,
+        hashes bytea NOT NULL
+      );
+      CREATE TABLE ledger_tree_heads (
+        id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        size bigint NOT NULL,
+        root bytea NOT NULL,
+        at bigint NOT NULL,
+        note text NOT NULL
+      );
+      CREATE TABLE ledger_cosignatures (
+        tree_head integer NOT NULL REFERENCES ledger_tree_heads(id),
+        witness text NOT NULL,
+        line text NOT NULL,
+        at bigint NOT NULL,
+        PRIMARY KEY (tree_head, witness)
+      );
+      CREATE FUNCTION consentry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
+      CREATE TRIGGER ledger_leaves_append_only BEFORE UPDATE OR DELETE ON ledger_leaves
+        FOR EACH ROW EXECUTE FUNCTION consentry_append_only();
+      CREATE TRIGGER ledger_leaves_no_truncate BEFORE TRUNCATE ON ledger_leaves
+        FOR EACH STATEMENT EXECUTE FUNCTION consentry_append_only();
+      CREATE TRIGGER ledger_tree_heads_append_only BEFORE UPDATE OR DELETE ON ledger_tree_heads
+        FOR EACH ROW EXECUTE FUNCTION consentry_append_only();
+    `,
+  },
+];

@@ -1,0 +1,751 @@
+/**
+ * The PostgreSQL store: the same Store contract as SQLite (test/store/contract.ts), for
+ * deployments with several API nodes on one database. Writes hold the ledger's advisory lock
+ * (pg-session.ts), so every node appends to one log; bulk loads go through binary COPY.
+ */
+import type pg from 'pg';
+import { canonicalJson } from '../../domain/canonical-json.ts';
+import { sameConsentContent } from '../../domain/consent-event.ts';
+import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
+import type { Agreement, CollectionMethod, ConsentEvent, ConsentStatus, ConsentType, Dataset, Notice, Objection, ObjectionScope, Organisation, OrgKind, SubjectKey } from '../../domain/types.ts';
+import { UserError } from '../../errors.ts';
+import { agreementEntry, consentLeafEntry, datasetEntry, derivationEntry, noticeEntry, objectionEntry, organisationEntry, rightsAckEntry, rightsRequestEntry, transferEntry } from '../../ledger/entries.ts';
+import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
+import { PostgresLedger } from '../../ledger/postgres-ledger.ts';
+import { SubjectKeyIndex } from '../../policy/subject-key-index.ts';
+import type {
+  ApiKey, ApiRole, CommittedTransfer, ConsentBatchResult, Derivation, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
+  RightsRequest, Store, StoreStats, StoredConsentEvent, StoredDerivation, StoredRightsRequest, StoredTransfer, SubjectHistory, TransferReasons,
+} from '../store.ts';
+import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
+import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
+import { PgDictionary } from './pg-dictionary.ts';
+import { migratePg } from './pg-migrate.ts';
+import { PgSession, type Querier, type Queryable } from './pg-session.ts';
+
+const LIST_SEP = ';';
+const NO_KEY = new Uint8Array(0);
+const joinList = (xs: readonly string[]): string => xs.join(LIST_SEP);
+const splitList = (s: string): string[] => (s === '' ? [] : s.split(LIST_SEP));
+const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+const CONSENT_COLUMNS = ['seq', 'controller', 'event_id', 'ordinal', 'purposes', 'recipients', 'status', 'notice', 'at', 'expires_at', 'method', 'consent_type', 'evidence', 'leaf'];
+/** Secondary indexes rebuilt once at the end of a bulk load (faster than row by row). */
+const BULK_INDEXES = [
+  'CREATE UNIQUE INDEX subjects_by_key ON subjects(key)',
+  'CREATE UNIQUE INDEX consent_events_by_id ON consent_events(controller, event_id)',
+  'CREATE INDEX consent_events_by_subject ON consent_events(ordinal)',
+];
+
+interface ConsentRow {
+  seq: number;
+  controller: number;
+  event_id: string;
+  ordinal: number;
+  purposes: number;
+  recipients: number;
+  status: number;
+  notice: number | null;
+  at: number;
+  expires_at: number | null;
+  method: number | null;
+  consent_type: number;
+  evidence: string | null;
+  leaf: number;
+  key: Buffer;
+}
+
+export class PostgresStore implements Store {
+  readonly description: string;
+  readonly keyFolder: string;
+  readonly ledger: PostgresLedger;
+  readonly #s: PgSession;
+  readonly #dict = new PgDictionary();
+  #keys: SubjectKeyIndex | null = null;
+  #subjectCount = 0;
+  #consentSeq = -1;
+  #closed = false;
+
+  private constructor(pool: pg.Pool, target: PgTarget, keyFolder: string) {
+    this.#s = new PgSession(pool);
+    this.description = `postgres:${target.redacted}`;
+    this.keyFolder = keyFolder;
+    this.ledger = new PostgresLedger(this.#s);
+  }
+
+  static async open(url: string, keyFolder: string, env: NodeJS.ProcessEnv = process.env): Promise<PostgresStore> {
+    const target = parsePgUrl(url, env);
+    const pool = createPool(target);
+    // An idle client's error (server restart) must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      await pool.end();
+      throw unreachable(target, err);
+    }
+    try {
+      await migratePg(client, target.schema, target.redacted);
+    } catch (err) {
+      client.release();
+      await pool.end();
+      throw err;
+    }
+    client.release();
+    return new PostgresStore(pool, target, keyFolder);
+  }
+
+  /** The pool, for what only PostgreSQL offers (LISTEN/NOTIFY, benchmarks). */
+  get pool(): pg.Pool {
+    return this.#s.pool;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#s.pool.end();
+  }
+
+  /** Write transaction with caches caught up under the lock and reset on rollback. */
+  #write<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
+    return this.#s.write(
+      async (c) => {
+        const out = await fn(c);
+        await this.#dict.flush(c);
+        return out;
+      },
+      {
+        prepare: async (c) => {
+          await this.#catchUpKeys(c);
+          await this.#dict.catchUp(c);
+        },
+        rollback: () => this.#forgetCaches(),
+      },
+    );
+  }
+
+  #forgetCaches(): void {
+    this.#keys = null;
+    this.#subjectCount = 0;
+    this.#consentSeq = -1;
+    this.#dict.reset();
+  }
+
+  async #leaf(c: Queryable, entry: LedgerEntry): Promise<number> {
+    return (await this.ledger.appendInTx(c, [entry])).first;
+  }
+
+  async stats(): Promise<StoreStats> {
+    const r = await this.#s.query<Record<string, number>>(
+      `SELECT (SELECT count(*) FROM organisations)::int AS organisations, (SELECT count(*) FROM notices)::int AS notices,
+              (SELECT count(*) FROM agreements)::int AS agreements, (SELECT count(*) FROM datasets)::int AS datasets,
+              (SELECT count(*) FROM subjects)::int AS subjects, (SELECT count(*) FROM consent_events)::int AS consent_events,
+              (SELECT count(*) FROM objections)::int AS objections, (SELECT count(*) FROM transfers)::int AS transfers,
+              (SELECT count(*) FROM derivations)::int AS derivations, (SELECT count(*) FROM rights_requests)::int AS rights_requests,
+              (SELECT coalesce(max(size), 0) FROM ledger_frontier) AS ledger`,
+    );
+    const x = r.rows[0]!;
+    return {
+      organisations: x.organisations!, notices: x.notices!, agreements: x.agreements!, datasets: x.datasets!, subjects: x.subjects!,
+      consentEvents: x.consent_events!, objections: x.objections!, transfers: x.transfers!, derivations: x.derivations!,
+      rightsRequests: x.rights_requests!, ledgerLeaves: Number(x.ledger),
+    };
+  }
+
+  // --- organisations, notices, datasets, agreements ------------------------------------------------
+
+  async putOrganisation(o: Organisation): Promise<PutResult> {
+    return this.#write(async (c) => {
+      const existing = await this.getOrganisation(o.id, c);
+      if (existing) {
+        if (canonicalJson(existing) === canonicalJson(o)) return 'unchanged';
+        throw new UserError('conflict', `organisation "${o.id}" already exists with different details`, [
+          { where: o.id, message: 'organisations are registered once; use a new id for a different organisation' },
+        ]);
+      }
+      const leaf = await this.#leaf(c, organisationEntry(o, Date.now()));
+      await c.query('INSERT INTO organisations (id, name, kind, country, rights_contact, leaf) VALUES ($1, $2, $3, $4, $5, $6)', [o.id, o.name, o.kind, o.country, o.rightsContact, leaf]);
+      return 'created';
+    });
+  }
+
+  async getOrganisation(id: string, c?: Querier): Promise<Organisation | null> {
+    const q: Querier = c ?? this.#s;
+    const r = await q.query<OrgRow>('SELECT * FROM organisations WHERE id = $1', [id]);
+    return r.rows[0] ? orgFromRow(r.rows[0]) : null;
+  }
+
+  async listOrganisations(): Promise<Organisation[]> {
+    return (await this.#s.query<OrgRow>('SELECT * FROM organisations ORDER BY id COLLATE "C"')).rows.map(orgFromRow);
+  }
+
+  async putNotice(n: Notice): Promise<PutResult> {
+    return this.#write(async (c) => {
+      if ((await c.query('SELECT 1 FROM notices WHERE hash = $1', [n.hash])).rowCount) return 'unchanged';
+      if ((await c.query('SELECT 1 FROM notices WHERE controller = $1 AND id = $2', [n.controller, n.id])).rowCount) {
+        throw new UserError('conflict', `notice "${n.id}" of ${n.controller} already exists with different content`, [
+          { where: n.id, message: 'notices are immutable: publish the change as a new notice id (e.g. n1-v2)' },
+        ]);
+      }
+      const leaf = await this.#leaf(c, noticeEntry(n, Date.now()));
+      await c.query('INSERT INTO notices (hash, id, controller, effective_from, body, leaf) VALUES ($1, $2, $3, $4, $5, $6)', [n.hash, n.id, n.controller, n.effectiveFrom, canonicalJson(n), leaf]);
+      return 'created';
+    });
+  }
+
+  async getNotice(controller: string, idOrHash: string): Promise<Notice | null> {
+    const r = await this.#s.query<{ body: string }>('SELECT body FROM notices WHERE controller = $1 AND (id = $2 OR hash = $2)', [controller, idOrHash]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].body) as Notice) : null;
+  }
+
+  async listNotices(controller?: string): Promise<Notice[]> {
+    const r = controller === undefined
+      ? await this.#s.query<{ body: string }>('SELECT body FROM notices ORDER BY controller COLLATE "C", effective_from, id COLLATE "C"')
+      : await this.#s.query<{ body: string }>('SELECT body FROM notices WHERE controller = $1 ORDER BY effective_from, id COLLATE "C"', [controller]);
+    return r.rows.map((x) => JSON.parse(x.body) as Notice);
+  }
+
+  async putDataset(d: Dataset): Promise<PutResult> {
+    const body = canonicalJson(d);
+    return this.#write(async (c) => {
+      const r = await c.query<{ body: string }>('SELECT body FROM datasets WHERE controller = $1 AND id = $2', [d.controller, d.id]);
+      if (r.rows[0]) {
+        if (r.rows[0].body === body) return 'unchanged';
+        throw new UserError('conflict', `dataset "${d.id}" of ${d.controller} already exists with other fields`, [
+          { where: d.id, message: 'declarations are kept as they were: declare the changed dataset under a new id' },
+        ]);
+      }
+      const leaf = await this.#leaf(c, datasetEntry(d, Date.now()));
+      await c.query('INSERT INTO datasets (controller, id, body, leaf) VALUES ($1, $2, $3, $4)', [d.controller, d.id, body, leaf]);
+      return 'created';
+    });
+  }
+
+  async getDataset(controller: string, id: string): Promise<Dataset | null> {
+    const r = await this.#s.query<{ body: string }>('SELECT body FROM datasets WHERE controller = $1 AND id = $2', [controller, id]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].body) as Dataset) : null;
+  }
+
+  async listDatasets(controller?: string): Promise<Dataset[]> {
+    const r = controller === undefined
+      ? await this.#s.query<{ body: string }>('SELECT body FROM datasets ORDER BY controller COLLATE "C", id COLLATE "C"')
+      : await this.#s.query<{ body: string }>('SELECT body FROM datasets WHERE controller = $1 ORDER BY id COLLATE "C"', [controller]);
+    return r.rows.map((x) => JSON.parse(x.body) as Dataset);
+  }
+
+  async putAgreement(a: Agreement): Promise<PutResult> {
+    const body = canonicalJson(a);
+    return this.#write(async (c) => {
+      const r = await c.query<{ body: string }>('SELECT body FROM agreements WHERE id = $1', [a.id]);
+      if (r.rows[0]) {
+        if (r.rows[0].body === body) return 'unchanged';
+        throw new UserError('conflict', `agreement "${a.id}" already exists with different terms`, [
+          { where: a.id, message: 'agreements are immutable: record the new terms under a new id' },
+        ]);
+      }
+      const leaf = await this.#leaf(c, agreementEntry(a, Date.now()));
+      await c.query('INSERT INTO agreements (id, body, leaf) VALUES ($1, $2, $3)', [a.id, body, leaf]);
+      return 'created';
+    });
+  }
+
+  async listAgreements(): Promise<Agreement[]> {
+    return (await this.#s.query<{ body: string }>('SELECT body FROM agreements ORDER BY id COLLATE "C"')).rows.map((x) => JSON.parse(x.body) as Agreement);
+  }
+
+  // --- subjects ------------------------------------------------------------------------------
+
+  /** Brings the in-memory key index up to date with subjects added since (by any node). */
+  async #catchUpKeys(c: Queryable): Promise<SubjectKeyIndex> {
+    if (!this.#keys) {
+      this.#keys = new SubjectKeyIndex(1024);
+      this.#subjectCount = 0;
+    }
+    const index = this.#keys;
+    const from = this.#subjectCount;
+    await copyOut(c, `SELECT ordinal, key FROM subjects WHERE ordinal >= ${from} ORDER BY ordinal`, (row) => {
+      index.add(Buffer.from(row.bytes(1)), row.int4(0));
+      this.#subjectCount = row.int4(0) + 1;
+    });
+    return index;
+  }
+
+  async #subjectOrdinal(c: Queryable, index: SubjectKeyIndex, key: Uint8Array, added?: { n: number }): Promise<number> {
+    let ordinal = index.get(key);
+    if (ordinal < 0) {
+      ordinal = this.#subjectCount++;
+      await c.query('INSERT INTO subjects (ordinal, key) VALUES ($1, $2)', [ordinal, buf(key)]);
+      index.add(key, ordinal);
+      if (added) added.n++;
+    }
+    return ordinal;
+  }
+
+  async subjectOrdinals(keys: Uint8Array): Promise<Int32Array> {
+    if (keys.length % SUBJECT_KEY_BYTES !== 0) throw new Error('subject keys must be 32 bytes each');
+    const index = await this.#s.read((c) => this.#catchUpKeys(c));
+    const out = new Int32Array(keys.length / SUBJECT_KEY_BYTES);
+    index.getMany(keys, out);
+    return out;
+  }
+
+  async eachSubjectKey(visit: (ordinal: number, key: Uint8Array) => void): Promise<number> {
+    return this.#s.read((c) => copyOut(c, 'SELECT ordinal, key FROM subjects ORDER BY ordinal', (row) => visit(row.int4(0), row.bytes(1))));
+  }
+
+  // --- consent events ------------------------------------------------------------------------
+
+  async findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>> {
+    const found = new Map<string, ConsentEvent>();
+    await this.#dict.catchUp(this.#s);
+    const code = this.#dict.find('org', controller);
+    if (code < 0 || eventIds.length === 0) return found;
+    const r = await this.#s.query<ConsentRow>(
+      'SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.controller = $1 AND e.event_id = ANY($2::text[])',
+      [code, eventIds],
+    );
+    for (const row of r.rows) found.set(row.event_id, this.#fromRow(row));
+    return found;
+  }
+
+  async appendConsentEvents(events: readonly NewConsentEvent[], progress?: { runId: number; line: number }): Promise<ConsentBatchResult> {
+    return this.#write(async (c) => {
+      const index = this.#keys!;
+      if (this.#consentSeq < 0) this.#consentSeq = Number((await c.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM consent_events')).rows[0]!.n);
+      const d = this.#dict;
+      const firstLeaf = await this.ledger.sizeInTx(c);
+      const subjects = new BinaryCopyWriter();
+      const rows = new BinaryCopyWriter();
+      const entries: LedgerEntry[] = [];
+      const duplicates: NewConsentEvent[] = [];
+      let newSubjects = 0;
+      // Within one batch an event id repeated is a duplicate, as it would be against stored rows.
+      const known = this.#s.bulk ? new Map<string, NewConsentEvent>() : await this.#storedIds(c, events);
+      const seen = new Set<string>();
+      for (const e of events) {
+        const idKey = `${e.controller}\u0000${e.id}`;
+        if (known.has(idKey) || seen.has(idKey)) {
+          duplicates.push(e);
+          continue;
+        }
+        seen.add(idKey);
+        let ordinal = index.get(e.subject);
+        if (ordinal < 0) {
+          ordinal = this.#subjectCount++;
+          index.add(e.subject, ordinal);
+          subjects.row(2).int4(ordinal).bytes(e.subject);
+          newSubjects++;
+        }
+        const seq = ++this.#consentSeq;
+        rows.row(14).int8(seq).int4(d.code('org', e.controller)).text(e.id).int4(ordinal).int4(d.code('list', joinList(e.purposes))).int4(d.code('list', joinList(e.recipients)))
+          .int4(d.code('status', e.status)).int4(d.codeOrNull('notice', e.notice)).int8(e.at).int8(e.expiresAt).int4(d.codeOrNull('method', e.method))
+          .int4(d.code('ctype', e.consentType)).text(e.evidence).int8(firstLeaf + entries.length);
+        // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
+        entries.push(consentLeafEntry(e));
+      }
+      await copyIn(c, 'subjects', ['ordinal', 'key'], subjects);
+      await copyIn(c, 'consent_events', CONSENT_COLUMNS, rows);
+      if (entries.length > 0 && (await this.ledger.appendInTx(c, entries)).first !== firstLeaf) throw new Error('ledger and consent events out of step');
+      let unchanged = 0;
+      if (duplicates.length > 0) {
+        const byId = new Map<string, ConsentEvent>(known as Map<string, ConsentEvent>);
+        for (const e of events) if (!byId.has(`${e.controller}\u0000${e.id}`)) byId.set(`${e.controller}\u0000${e.id}`, e);
+        for (const dup of duplicates) {
+          const s = byId.get(`${dup.controller}\u0000${dup.id}`);
+          if (!s || !sameConsentContent(s, dup)) {
+            throw new UserError('conflict', `consent event "${dup.id}" of ${dup.controller} is already stored with different content`, [
+              { where: dup.id, field: 'event_id', message: 'event ids are permanent: give a changed event a new id' },
+            ]);
+          }
+          unchanged++;
+        }
+      }
+      if (progress) await c.query('UPDATE import_runs SET committed_line = $1 WHERE id = $2', [progress.line, progress.runId]);
+      return { inserted: entries.length, unchanged, newSubjects };
+    });
+  }
+
+  /** Stored events among the batch's ids, keyed by controller + id. */
+  async #storedIds(c: Queryable, events: readonly NewConsentEvent[]): Promise<Map<string, NewConsentEvent>> {
+    const out = new Map<string, NewConsentEvent>();
+    const byController = new Map<string, string[]>();
+    for (const e of events) {
+      const list = byController.get(e.controller) ?? [];
+      list.push(e.id);
+      byController.set(e.controller, list);
+    }
+    for (const [controller, ids] of byController) {
+      const code = this.#dict.find('org', controller);
+      if (code < 0) continue;
+      const r = await c.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.controller = $1 AND e.event_id = ANY($2::text[])', [code, ids]);
+      for (const row of r.rows) out.set(`${controller}\u0000${row.event_id}`, this.#fromRow(row));
+    }
+    return out;
+  }
+
+  async eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number> {
+    await this.#dict.catchUp(this.#s);
+    let after = -1;
+    let n = 0;
+    for (;;) {
+      const r = await this.#s.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.seq > $1 ORDER BY e.seq LIMIT 10000', [after]);
+      if (r.rows.length === 0) return n;
+      for (const row of r.rows) {
+        visit(this.#storedFromRow(row));
+        n++;
+      }
+      after = r.rows[r.rows.length - 1]!.seq;
+    }
+  }
+
+  async eachConsentFact(visit: (ordinal: number, fact: ConsentEvent) => void): Promise<number> {
+    await this.#dict.catchUp(this.#s);
+    const d = this.#dict;
+    const lists: string[][] = [];
+    const list = (code: number): string[] => (lists[code] ??= splitList(d.value(code)));
+    const fact = { id: '', subject: NO_KEY, evidence: null, controller: '', purposes: [] as string[], recipients: [] as string[], status: 'ConsentGiven' as ConsentStatus, notice: null as string | null, at: 0, expiresAt: null as number | null, method: null as CollectionMethod | null, consentType: 'expressed' as ConsentType };
+    return this.#s.read((c) =>
+      copyOut(c, 'SELECT ordinal, controller, purposes, recipients, status, notice, at, expires_at, method, consent_type FROM consent_events ORDER BY seq', (r) => {
+        fact.controller = d.value(r.int4(1));
+        fact.purposes = list(r.int4(2));
+        fact.recipients = list(r.int4(3));
+        fact.status = d.value(r.int4(4)) as ConsentStatus;
+        const notice = r.int4OrNull(5);
+        fact.notice = notice === null ? null : d.value(notice);
+        fact.at = r.int8(6);
+        fact.expiresAt = r.int8OrNull(7);
+        const method = r.int4OrNull(8);
+        fact.method = (method === null ? null : d.value(method)) as CollectionMethod | null;
+        fact.consentType = d.value(r.int4(9)) as ConsentType;
+        visit(r.int4(0), fact);
+      }),
+    );
+  }
+
+  async consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]> {
+    await this.#dict.catchUp(this.#s);
+    const r = await this.#s.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = $1 ORDER BY e.seq', [buf(subject)]);
+    return r.rows.map((row) => this.#storedFromRow(row));
+  }
+
+  #fromRow(r: ConsentRow): ConsentEvent {
+    const d = this.#dict;
+    return {
+      id: r.event_id,
+      controller: d.value(r.controller),
+      subject: new Uint8Array(r.key),
+      purposes: splitList(d.value(r.purposes)),
+      recipients: splitList(d.value(r.recipients)),
+      status: d.value(r.status) as ConsentStatus,
+      notice: d.valueOrNull(r.notice),
+      at: r.at,
+      expiresAt: r.expires_at,
+      method: d.valueOrNull(r.method) as CollectionMethod | null,
+      consentType: d.value(r.consent_type) as ConsentType,
+      evidence: r.evidence,
+    };
+  }
+
+  #storedFromRow(r: ConsentRow): StoredConsentEvent {
+    return { ...this.#fromRow(r), seq: r.seq, ordinal: r.ordinal, leaf: r.leaf };
+  }
+
+  // --- objections ----------------------------------------------------------------------------
+
+  async appendObjection(o: Objection): Promise<PutResult> {
+    return this.#write(async (c) => {
+      const ordinal = await this.#subjectOrdinal(c, this.#keys!, o.subject);
+      if ((await c.query('SELECT 1 FROM objections WHERE controller = $1 AND objection_id = $2', [o.controller, o.id])).rowCount) return 'unchanged';
+      const leaf = await this.#leaf(c, objectionEntry(o));
+      await c.query('INSERT INTO objections (controller, objection_id, ordinal, scope, source, at, leaf) VALUES ($1, $2, $3, $4, $5, $6, $7)', [o.controller, o.id, ordinal, o.scope, o.source, o.at, leaf]);
+      return 'created';
+    });
+  }
+
+  async eachObjection(visit: (o: Objection & { ordinal: number }) => void): Promise<number> {
+    const r = await this.#s.query<{ controller: string; objection_id: string; ordinal: number; scope: string; source: string; at: number; key: Buffer }>(
+      'SELECT o.*, s.key FROM objections o JOIN subjects s ON s.ordinal = o.ordinal ORDER BY o.seq',
+    );
+    for (const x of r.rows) visit({ id: x.objection_id, controller: x.controller, subject: new Uint8Array(x.key), scope: x.scope as ObjectionScope, at: x.at, source: x.source as Objection['source'], ordinal: x.ordinal });
+    return r.rows.length;
+  }
+
+  // --- transfers -----------------------------------------------------------------------------
+
+  async recordTransfer(t: CommittedTransfer, subjects: { keys: Uint8Array; allowed: Uint8Array; reasons?: TransferReasons }): Promise<{ transfer: StoredTransfer; created: boolean }> {
+    const n = subjects.keys.length / SUBJECT_KEY_BYTES;
+    if (!Number.isInteger(n) || subjects.allowed.length !== n) throw new Error('transfer subjects: keys and flags differ in number');
+    return this.#write(async (c) => {
+      const existing = await this.getTransfer(t.id, c);
+      if (existing) return { transfer: existing, created: false };
+      const index = this.#keys!;
+      const leaf = await this.#leaf(c, transferEntry(t));
+      await c.query('INSERT INTO transfers (id, decided_at, body, leaf) VALUES ($1, $2, $3, $4)', [t.id, t.decidedAt, canonicalJson(t), leaf]);
+      const newSubjects = new BinaryCopyWriter();
+      const links = new BinaryCopyWriter();
+      for (let i = 0; i < n; i++) {
+        const key = subjects.keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
+        let ordinal = index.get(key);
+        let why: string | null = null;
+        if (ordinal < 0) {
+          ordinal = this.#subjectCount++;
+          index.add(key, ordinal);
+          newSubjects.row(2).int4(ordinal).bytes(key);
+          why = subjects.allowed[i] ? null : (subjects.reasons?.unknown ?? null);
+        } else if (!subjects.allowed[i]) why = subjects.reasons?.byOrdinal.get(ordinal) ?? null;
+        links.row(4).text(t.id).int4(ordinal).int2(subjects.allowed[i]!).int4(why === null || why === '' ? null : this.#dict.code('list', why));
+      }
+      await copyIn(c, 'subjects', ['ordinal', 'key'], newSubjects);
+      await copyIn(c, 'transfer_subjects', ['transfer', 'ordinal', 'allowed', 'reasons'], links);
+      return { transfer: { ...t, leaf }, created: true };
+    });
+  }
+
+  async getTransfer(id: string, c?: Querier): Promise<StoredTransfer | null> {
+    const q: Querier = c ?? this.#s;
+    const r = await q.query<{ body: string; leaf: number }>('SELECT body, leaf FROM transfers WHERE id = $1', [id]);
+    return r.rows[0] ? { ...(JSON.parse(r.rows[0].body) as CommittedTransfer), leaf: r.rows[0].leaf } : null;
+  }
+
+  async listTransfers(): Promise<StoredTransfer[]> {
+    return (await this.#s.query<{ body: string; leaf: number }>('SELECT body, leaf FROM transfers ORDER BY decided_at, id COLLATE "C"')).rows.map((r) => ({ ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf }));
+  }
+
+  async transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }> {
+    const keys: Buffer[] = [];
+    const flags: number[] = [];
+    await this.#s.read((c) =>
+      copyOut(c, `SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = ${literal(id)} ORDER BY s.key`, (row) => {
+        keys.push(Buffer.from(row.bytes(0)));
+        flags.push(row.int2(1));
+      }),
+    );
+    return { keys: new Uint8Array(Buffer.concat(keys)), allowed: Uint8Array.from(flags) };
+  }
+
+  // --- lineage and rights ------------------------------------------------------------------------
+
+  async recordDerivation(d: Derivation, ordinals: Int32Array): Promise<{ derivation: StoredDerivation; created: boolean }> {
+    return this.#write(async (c) => {
+      const existing = await this.getDerivation(d.id, c);
+      if (existing) return { derivation: existing, created: false };
+      const leaf = await this.#leaf(c, derivationEntry(d));
+      await c.query('INSERT INTO derivations (id, controller, body, leaf) VALUES ($1, $2, $3, $4)', [d.id, d.controller, canonicalJson(d), leaf]);
+      const w = new BinaryCopyWriter();
+      for (const o of [...new Set(ordinals)]) w.row(2).text(d.id).int4(o);
+      await copyIn(c, 'derivation_subjects', ['derivation', 'ordinal'], w);
+      return { derivation: { ...d, leaf }, created: true };
+    });
+  }
+
+  async getDerivation(id: string, c?: Querier): Promise<StoredDerivation | null> {
+    const q: Querier = c ?? this.#s;
+    const r = await q.query<{ body: string; leaf: number }>('SELECT body, leaf FROM derivations WHERE id = $1', [id]);
+    return r.rows[0] ? { ...(JSON.parse(r.rows[0].body) as Derivation), leaf: r.rows[0].leaf } : null;
+  }
+
+  async listDerivations(): Promise<StoredDerivation[]> {
+    return (await this.#s.query<{ body: string; leaf: number }>('SELECT body, leaf FROM derivations ORDER BY id COLLATE "C"')).rows.map((r) => ({ ...(JSON.parse(r.body) as Derivation), leaf: r.leaf }));
+  }
+
+  async deliveredSubjects(transferIds: readonly string[]): Promise<Set<number>> {
+    const out = new Set<number>();
+    if (transferIds.length === 0) return out;
+    const list = transferIds.map(literal).join(', ');
+    await this.#s.read((c) => copyOut(c, `SELECT ordinal FROM transfer_subjects WHERE transfer IN (${list}) AND allowed = 1`, (row) => out.add(row.int4(0))));
+    return out;
+  }
+
+  async subjectHistory(subject: SubjectKey): Promise<SubjectHistory | null> {
+    const ordinal = (await this.subjectOrdinals(subject))[0]!;
+    if (ordinal < 0) return null;
+    const objections = (await this.#s.query<{ controller: string; objection_id: string; scope: string; source: string; at: number; leaf: number }>('SELECT * FROM objections WHERE ordinal = $1 ORDER BY seq', [ordinal])).rows.map(
+      (r) => ({ id: r.objection_id, controller: r.controller, subject, scope: r.scope as ObjectionScope, at: r.at, source: r.source as Objection['source'], leaf: r.leaf }),
+    );
+    await this.#dict.catchUp(this.#s);
+    const transfers = (await this.#s.query<{ body: string; leaf: number; allowed: number; reasons: number | null }>(
+      'SELECT t.body, t.leaf, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.id = s.transfer WHERE s.ordinal = $1 ORDER BY t.decided_at, t.id COLLATE "C"',
+      [ordinal],
+    )).rows.map((r) => ({
+      transfer: { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf },
+      allowed: r.allowed === 1,
+      reasons: r.reasons === null ? [] : this.#dict.value(r.reasons).split(';').filter((x) => x !== ''),
+    }));
+    const derivations = (await this.#s.query<{ body: string; leaf: number }>('SELECT d.body, d.leaf FROM derivation_subjects s JOIN derivations d ON d.id = s.derivation WHERE s.ordinal = $1 ORDER BY d.id COLLATE "C"', [ordinal])).rows.map(
+      (r) => ({ ...(JSON.parse(r.body) as Derivation), leaf: r.leaf }),
+    );
+    const rights = (await this.#s.query<{ body: string; leaf: number }>('SELECT body, leaf FROM rights_requests WHERE ordinal = $1 ORDER BY at, id COLLATE "C"', [ordinal])).rows.map((r) => ({
+      ...(JSON.parse(r.body) as RightsRequest),
+      leaf: r.leaf,
+    }));
+    return { consents: await this.consentEventsOf(subject), objections, transfers, derivations, rights };
+  }
+
+  async recordRightsRequest(r: RightsRequest, notices: readonly { holder: string; due: number }[]): Promise<{ request: StoredRightsRequest; created: boolean }> {
+    const ordinal = (await this.subjectOrdinals(Buffer.from(r.subject, 'hex')))[0]!;
+    if (ordinal < 0) throw new Error('a rights request needs a subject known to the store');
+    return this.#write(async (c) => {
+      const existing = await c.query<{ body: string; leaf: number }>('SELECT body, leaf FROM rights_requests WHERE id = $1', [r.id]);
+      if (existing.rows[0]) return { request: { ...(JSON.parse(existing.rows[0].body) as RightsRequest), leaf: existing.rows[0].leaf }, created: false };
+      const leaf = await this.#leaf(c, rightsRequestEntry(r, notices));
+      await c.query('INSERT INTO rights_requests (id, ordinal, controller, at, body, leaf) VALUES ($1, $2, $3, $4, $5, $6)', [r.id, ordinal, r.controller, r.at, canonicalJson(r), leaf]);
+      if (notices.length > 0) {
+        await c.query('INSERT INTO rights_notices (request, holder, due) SELECT $1, * FROM unnest($2::text[], $3::bigint[])', [r.id, notices.map((x) => x.holder), notices.map((x) => x.due)]);
+      }
+      return { request: { ...r, leaf }, created: true };
+    });
+  }
+
+  async acknowledgeRights(requestId: string, holder: string, at: number): Promise<'created' | 'unchanged' | 'not-yours'> {
+    return this.#write(async (c) => {
+      if (!(await c.query('SELECT 1 FROM rights_notices WHERE request = $1 AND holder = $2', [requestId, holder])).rowCount) return 'not-yours';
+      if ((await c.query('SELECT 1 FROM rights_acks WHERE request = $1 AND holder = $2', [requestId, holder])).rowCount) return 'unchanged';
+      const leaf = await this.#leaf(c, rightsAckEntry(requestId, holder, at));
+      await c.query('INSERT INTO rights_acks (request, holder, at, leaf) VALUES ($1, $2, $3, $4)', [requestId, holder, at, leaf]);
+      return 'created';
+    });
+  }
+
+  async listRightsNotices(filter: { holder?: string; controller?: string } = {}): Promise<RightsNotice[]> {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.holder !== undefined) {
+      args.push(filter.holder);
+      where.push(`n.holder = $${args.length}`);
+    }
+    if (filter.controller !== undefined) {
+      args.push(filter.controller);
+      where.push(`r.controller = $${args.length}`);
+    }
+    const r = await this.#s.query<{ request: string; holder: string; due: number; controller: string; at: number; body: string; acked: number | null }>(
+      `SELECT n.request, n.holder, n.due, r.controller, r.at, r.body, a.at AS acked FROM rights_notices n
+       JOIN rights_requests r ON r.id = n.request LEFT JOIN rights_acks a ON a.request = n.request AND a.holder = n.holder
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY n.due, n.request COLLATE "C", n.holder COLLATE "C"`,
+      args,
+    );
+    return r.rows.map((x) => ({ request: x.request, kind: (JSON.parse(x.body) as { kind: RightsKind }).kind, controller: x.controller, holder: x.holder, at: x.at, due: x.due, acknowledgedAt: x.acked }));
+  }
+
+  // --- API keys and idempotency -----------------------------------------------------------------
+
+  async putApiKey(key: ApiKey, secretHash: Uint8Array): Promise<void> {
+    await this.#s.query('INSERT INTO api_keys (id, organisation, role, secret_hash, label, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      key.id, key.organisation, key.role, buf(secretHash), key.label, key.createdAt, key.revokedAt,
+    ]);
+  }
+
+  async findApiKey(secretHash: Uint8Array): Promise<ApiKey | null> {
+    const r = await this.#s.query<ApiKeyRow>('SELECT * FROM api_keys WHERE secret_hash = $1', [buf(secretHash)]);
+    return r.rows[0] ? apiKeyFromRow(r.rows[0]) : null;
+  }
+
+  async listApiKeys(organisation?: string): Promise<ApiKey[]> {
+    const r = organisation === undefined
+      ? await this.#s.query<ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, id COLLATE "C"')
+      : await this.#s.query<ApiKeyRow>('SELECT * FROM api_keys WHERE organisation = $1 ORDER BY created_at, id COLLATE "C"', [organisation]);
+    return r.rows.map(apiKeyFromRow);
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    return ((await this.#s.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])).rowCount ?? 0) === 1;
+  }
+
+  async getIdempotent(apiKey: string, key: string): Promise<IdempotentResponse | null> {
+    const r = await this.#s.query<{ request_hash: string; status: number; response: string }>('SELECT request_hash, status, response FROM idempotency WHERE api_key = $1 AND key = $2', [apiKey, key]);
+    const x = r.rows[0];
+    return x ? { requestHash: x.request_hash, status: x.status, response: x.response } : null;
+  }
+
+  async putIdempotent(apiKey: string, key: string, r: IdempotentResponse): Promise<void> {
+    await this.#s.query('INSERT INTO idempotency (api_key, key, request_hash, status, response, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [
+      apiKey, key, r.requestHash, r.status, r.response, Date.now(),
+    ]);
+  }
+
+  // --- bulk load -----------------------------------------------------------------------------
+
+  async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+    if ((await this.stats()).consentEvents > 0) throw new Error('bulkLoad needs a store without consent events');
+    await this.#s.beginBulk();
+    let done = false;
+    try {
+      await this.#s.read(async (c) => {
+        await this.#catchUpKeys(c);
+        await this.#dict.catchUp(c);
+        // DDL is transactional in PostgreSQL: a failed load restores the indexes with the rest.
+        await c.query('DROP INDEX subjects_by_key, consent_events_by_id, consent_events_by_subject');
+      });
+      const result = await load();
+      await this.#s.read(async (c) => {
+        await this.#dict.flush(c);
+        try {
+          for (const sql of BULK_INDEXES) await c.query(sql);
+        } catch (err) {
+          throw new UserError('conflict', `the load repeats an event id or subject (${(err as Error).message}); nothing was stored`);
+        }
+      });
+      await this.#s.endBulk(true);
+      done = true;
+      return result;
+    } finally {
+      if (!done) {
+        await this.#s.endBulk(false);
+        this.#forgetCaches();
+      }
+    }
+  }
+
+  // --- import runs ---------------------------------------------------------------------------
+
+  async beginImport(controller: string, fileSha256: string, totalRows: number): Promise<ImportRun> {
+    const open = await this.#s.query<RunRow>("SELECT * FROM import_runs WHERE controller = $1 AND file_sha256 = $2 AND state = 'running' ORDER BY id DESC LIMIT 1", [controller, fileSha256]);
+    if (open.rows[0]) return runFromRow(open.rows[0]);
+    const r = await this.#s.query<{ id: number }>("INSERT INTO import_runs (controller, file_sha256, total_rows, state, started_at) VALUES ($1, $2, $3, 'running', $4) RETURNING id", [controller, fileSha256, totalRows, Date.now()]);
+    return { id: r.rows[0]!.id, controller, fileSha256, totalRows, committedLine: 0, state: 'running' };
+  }
+
+  async finishImport(runId: number): Promise<void> {
+    await this.#s.query("UPDATE import_runs SET state = 'done' WHERE id = $1", [runId]);
+  }
+}
+
+/** A string as an SQL literal, for COPY queries (which take no parameters). */
+function literal(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+interface ApiKeyRow {
+  id: string;
+  organisation: string | null;
+  role: string;
+  label: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+function apiKeyFromRow(r: ApiKeyRow): ApiKey {
+  return { id: r.id, organisation: r.organisation, role: r.role as ApiRole, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at };
+}
+
+interface OrgRow {
+  id: string;
+  name: string;
+  kind: string;
+  country: string;
+  rights_contact: string | null;
+}
+function orgFromRow(r: OrgRow): Organisation {
+  return { id: r.id, name: r.name, kind: r.kind as OrgKind, country: r.country, rightsContact: r.rights_contact };
+}
+
+interface RunRow {
+  id: number;
+  controller: string;
+  file_sha256: string;
+  total_rows: number;
+  committed_line: number;
+  state: string;
+}
+function runFromRow(r: RunRow): ImportRun {
+  return { id: r.id, controller: r.controller, fileSha256: r.file_sha256, totalRows: r.total_rows, committedLine: r.committed_line, state: r.state === 'done' ? 'done' : 'running' };
+}

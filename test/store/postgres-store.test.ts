@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { parsePgUrl } from '../../src/store/postgres/pg-connection.ts';
+import { PG_SCHEMA_VERSION } from '../../src/store/postgres/pg-migrate.ts';
+import { CLUB } from '../helpers/fixtures.ts';
+import { freshPgUrl, pgUnavailable } from '../helpers/pg.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+import { storeContract } from './contract.ts';
+
+const skip = (await pgUnavailable()) ?? false;
+const dir = tmpDir();
+
+if (skip) {
+  describe('Store contract: PostgreSQL', { skip }, () => {
+    it('runs against a real server');
+  });
+} else {
+  storeContract('PostgreSQL', async () => PostgresStore.open(freshPgUrl('contract'), dir));
+}
+
+describe('PostgreSQL store handling', { skip }, () => {
+  it('migrates a new schema once and opens it again at the same version', async () => {
+    const url = freshPgUrl('migrate');
+    const a = await PostgresStore.open(url, dir);
+    await a.putOrganisation(CLUB);
+    await a.close();
+    const b = await PostgresStore.open(url, dir);
+    assert.deepEqual(await b.getOrganisation('club'), CLUB);
+    const r = await b.pool.query<{ value: string }>("SELECT value FROM consentry_meta WHERE key = 'schema_version'");
+    assert.equal(Number(r.rows[0]!.value), PG_SCHEMA_VERSION);
+    await b.close();
+  });
+
+  it('refuses a schema written by a newer version and one holding foreign tables, leaving them as they were', async () => {
+    const url = freshPgUrl('newer');
+    const s = await PostgresStore.open(url, dir);
+    await s.pool.query("UPDATE consentry_meta SET value = '999' WHERE key = 'schema_version'");
+    await s.close();
+    await assert.rejects(PostgresStore.open(url, dir), /newer Consentry \(schema 999/);
+
+    const foreign = freshPgUrl('foreign');
+    const t = parsePgUrl(foreign);
+    const c = new pg.Client({ connectionString: t.connectionString, user: t.user });
+    await c.connect();
+    await c.query(`CREATE SCHEMA ${t.schema}`);
+    await c.query(`CREATE TABLE ${t.schema}.someone_elses (x int)`);
+    await assert.rejects(PostgresStore.open(foreign, dir), /holds tables but is not a Consentry store/);
+    const left = await c.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [t.schema]);
+    assert.deepEqual(left.rows.map((r) => r.table_name), ['someone_elses']);
+    await c.end();
+  });
+
+  it('refuses to change or delete ledger leaves', async () => {
+    const s = await PostgresStore.open(freshPgUrl('append_only'), dir);
+    await s.putOrganisation(CLUB);
+    await assert.rejects(s.pool.query('UPDATE ledger_leaves SET data = data'), /append-only/);
+    await assert.rejects(s.pool.query('DELETE FROM ledger_leaves'), /append-only/);
+    await assert.rejects(s.pool.query('TRUNCATE ledger_leaves'), /append-only/);
+    assert.equal(await s.ledger.size(), 1);
+    await s.close();
+  });
+
+  it('names the server but never the password when it cannot connect', async () => {
+    await assert.rejects(PostgresStore.open('postgres://someone:s3cret@127.0.0.1:1/none', dir), (err: Error) => {
+      assert.match(err.message, /cannot connect to PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/none/);
+      assert.doesNotMatch(err.message, /s3cret/);
+      return true;
+    });
+  });
+});
