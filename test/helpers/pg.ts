@@ -34,11 +34,13 @@ export function pgUnavailable(): Promise<string | null> {
 
 let n = 0;
 const created: string[] = [];
+// Registered when the file is loaded, so it runs when the whole test file ends (an after()
+// called inside a hook or test would run when that hook or test ends).
+after(dropSchemas);
 
 /** A URL for a store in a schema of its own, dropped after the test file. */
 export function freshPgUrl(label = 't'): string {
   const schema = `${label}_${process.pid}_${Date.now().toString(36)}_${n++}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  if (created.length === 0) after(dropSchemas);
   created.push(schema);
   const u = new URL(PG_TEST_URL);
   u.searchParams.set('schema', schema);
@@ -46,6 +48,7 @@ export function freshPgUrl(label = 't'): string {
 }
 
 async function dropSchemas(): Promise<void> {
+  if (created.length === 0) return;
   const t = parsePgUrl(PG_TEST_URL);
   const c = new pg.Client({ connectionString: t.connectionString, user: t.user });
   try {
