@@ -123,12 +123,8 @@ export class ConsentWriter {
     });
     if (fresh.length === 0) return { outcomes, inserted: 0, unchanged, newSubjects: 0 };
     const r = await this.#store.appendConsentEvents(fresh);
-    // INVARIANT: the facts learn an event only after the store holds it, with the ordinal it assigned.
-    const keys = new Uint8Array(fresh.length * 32);
-    fresh.forEach((e, i) => keys.set(e.subject, i * 32));
-    const ordinals = await this.#store.subjectOrdinals(keys);
-    const facts = this.#live.facts;
-    fresh.forEach((e, i) => facts.addConsent(ordinals[i]!, e));
+    // INVARIANT: the facts learn an event only after the store holds it, through its leaf.
+    await this.#live.catchUp();
     return { outcomes, inserted: r.inserted, unchanged: unchanged + r.unchanged, newSubjects: r.newSubjects };
   }
 }

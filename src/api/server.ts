@@ -35,6 +35,8 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   /** How often a tree head is signed over what was appended since the last one. */
   readonly sealEveryMs?: number;
+  /** How often the decision facts take in what other processes stored (default 500 ms). */
+  readonly followEveryMs?: number;
   readonly now?: () => number;
   /** How long shutdown waits for in-flight requests before cutting connections (default 30 s). */
   readonly shutdownGraceMs?: number;
@@ -138,6 +140,7 @@ export async function buildServer(o: ServerOptions): Promise<ApiServer> {
 
   const sealer = setInterval(() => void services.seal().catch((err: unknown) => fastify.log.error({ err }, 'signing a tree head failed')), o.sealEveryMs ?? 1000);
   sealer.unref();
+  services.live.follow(o.followEveryMs ?? 500, (err) => fastify.log.error({ err }, 'reading new ledger leaves into the decision facts failed'));
 
   let closed: Promise<void> | null = null;
   return {
@@ -161,6 +164,7 @@ export async function buildServer(o: ServerOptions): Promise<ApiServer> {
           clearTimeout(grace);
         }
         await services.writer.drain();
+        await services.live.stop();
         await services.seal();
       })();
       return closed;

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { formatProblem, UserError } from '../errors.ts';
 import { EXIT } from './command-kit.ts';
 import { registerAgreement } from './commands/agreement.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerRights(program);
   registerTaxonomy(program);
   registerLedger(program);
+  registerAudit(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

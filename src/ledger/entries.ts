@@ -4,7 +4,7 @@
  * Subjects appear only as their keyed hashes.
  */
 import type { Agreement, ConsentEvent, Dataset, Notice, Objection, Organisation } from '../domain/types.ts';
-import type { CommittedTransfer, Derivation, RightsRequest } from '../store/store.ts';
+import type { CommittedTransfer, Derivation, RightsRequest, TransferReport } from '../store/store.ts';
 import { CANONICAL, type LedgerEntry } from './ledger-entry.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -135,4 +135,23 @@ export function rightsRequestEntry(r: RightsRequest, holders: readonly { holder:
 
 export function rightsAckEntry(request: string, holder: string, at: number): LedgerEntry {
   return { kind: 'rights-acknowledged', at, request, holder };
+}
+
+/** A transfer reported as made (possibly outside the gateway): the audit compares it with decisions. */
+export function transferReportEntry(r: TransferReport): LedgerEntry {
+  const q = r.request;
+  return {
+    kind: 'transfer-reported',
+    at: r.reportedAt,
+    report: r.id,
+    reportedBy: r.reportedBy,
+    from: q.from,
+    to: q.to,
+    onBehalfOf: q.onBehalfOf,
+    purpose: q.purpose,
+    fields: q.fields,
+    transferAt: q.at,
+    count: r.count,
+    subjects: r.subjects,
+  };
 }

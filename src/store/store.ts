@@ -119,6 +119,36 @@ export interface RightsNotice {
   readonly acknowledgedAt: number | null;
 }
 
+/**
+ * A transfer an organisation reports as made, through the gateway or outside it (audit: was it
+ * checked, was it refused, was there an agreement). The records are never stored; only their
+ * subjects' keys, when a file was given.
+ */
+export interface TransferReport {
+  /** Derived from the report's content: reporting the same transfer again is a no-op. */
+  readonly id: string;
+  readonly reportedAt: number;
+  /** The organisation that reported it; null when an admin or regulator did. */
+  readonly reportedBy: string | null;
+  readonly request: {
+    readonly from: string;
+    readonly to: string;
+    readonly onBehalfOf: string | null;
+    readonly purpose: string;
+    readonly fields: readonly string[];
+    /** When the records were sent (epoch ms). */
+    readonly at: number;
+  };
+  /** Records reported sent. */
+  readonly count: number;
+  /** Root over the sorted distinct keys of the reported subjects and their number; null when only a count was reported. */
+  readonly subjects: { readonly count: number; readonly root: string } | null;
+}
+
+export interface StoredTransferReport extends TransferReport {
+  readonly leaf: number;
+}
+
 /** Everything recorded about one person, for the access answer (who has my data). */
 export interface SubjectHistory {
   readonly consents: readonly StoredConsentEvent[];
@@ -241,6 +271,18 @@ export interface Store {
   /** A holder acknowledges its notice; 'not-yours' when it holds no notice for that request. */
   acknowledgeRights(requestId: string, holder: string, at: number): Promise<'created' | 'unchanged' | 'not-yours'>;
   listRightsNotices(filter?: { readonly holder?: string; readonly controller?: string }): Promise<RightsNotice[]>;
+
+  /** Every rights request, oldest first (for audits: overdue acknowledgements). */
+  listRightsRequests(): Promise<StoredRightsRequest[]>;
+
+  /**
+   * Records a reported transfer and, when given, its subjects (sorted distinct keys), with its
+   * leaf, atomically. Subjects new to the store are registered, as for committed transfers.
+   */
+  recordTransferReport(r: TransferReport, keys: Uint8Array | null): Promise<{ report: StoredTransferReport; created: boolean }>;
+  listTransferReports(): Promise<StoredTransferReport[]>;
+  /** The reported subjects' keys, sorted (n × 32 bytes); empty when only a count was reported. */
+  transferReportSubjects(id: string): Promise<Uint8Array>;
 
   /** API keys: the caller hashes the secret (see src/api); the store never sees it in clear. */
   putApiKey(key: ApiKey, secretHash: Uint8Array): Promise<void>;

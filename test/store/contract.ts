@@ -294,6 +294,34 @@ export function storeContract(name: string, open: StoreFactory): void {
       }
     });
 
+    it('records a reported transfer once, with its subjects as sorted distinct keys and its own leaf', async () => {
+      const s = await open();
+      try {
+        await s.putOrganisation(CLUB);
+        await s.putOrganisation(BROKER);
+        const [a, b] = [key(), key()];
+        await s.appendConsentEvents([consent(a, { id: 'a' })]);
+        const report = { id: 'rp-1', reportedAt: Date.UTC(2020, 0, 2), reportedBy: 'club', request: { from: 'club', to: 'broker', onBehalfOf: null, purpose: 'marketing', fields: ['name'], at: Date.UTC(2020, 0, 1) }, count: 3, subjects: { count: 2, root: '22'.repeat(32) } };
+        const size = await s.ledger.size();
+        const r = await s.recordTransferReport(report, Buffer.concat([b, a, b]));
+        assert.deepEqual(r, { report: { ...report, leaf: size }, created: true });
+        assert.equal((await s.recordTransferReport(report, Buffer.concat([a]))).created, false);
+        assert.equal(await s.ledger.size(), size + 1);
+        const sorted = [a, b].sort((x, y) => Buffer.compare(x, y));
+        assert.deepEqual(Buffer.from(await s.transferReportSubjects('rp-1')), Buffer.concat(sorted));
+        assert.equal((await s.subjectOrdinals(b))[0], 1, 'a person new to the store is registered by the report');
+        const byCount = { ...report, id: 'rp-2', count: 7, subjects: null };
+        await s.recordTransferReport(byCount, null);
+        assert.deepEqual(await s.transferReportSubjects('rp-2'), new Uint8Array(0));
+        assert.deepEqual((await s.listTransferReports()).map((x) => [x.id, x.count]), [['rp-1', 3], ['rp-2', 7]]);
+        const req = { id: 'rq-9', kind: 'erase' as const, controller: 'club', subject: Buffer.from(a).toString('hex'), at: Date.UTC(2020, 1, 1), scope: [], source: 'request' as const, note: null };
+        await s.recordRightsRequest(req, []);
+        assert.deepEqual((await s.listRightsRequests()).map((x) => x.id), ['rq-9']);
+      } finally {
+        await s.close();
+      }
+    });
+
     it('loads in bulk atomically: a failing load leaves nothing behind', async () => {
       const s = await open();
       try {

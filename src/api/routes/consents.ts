@@ -79,7 +79,12 @@ export const consentRoutes = [
     },
     handler: async ({ principal, body, services }) => {
       const controller = controllerOf(requireKey(principal));
-      const checked = checkConsentRow(body, services.live.rowContext(controller));
+      let checked = checkConsentRow(body, services.live.rowContext(controller));
+      // A notice published through another node may not have reached this one's facts yet.
+      if (!checked.ok) {
+        await services.live.catchUp();
+        checked = checkConsentRow(body, services.live.rowContext(controller));
+      }
       if (!checked.ok) throw new ApiError(400, 'invalid-input', 'the consent event is not valid', checked.problems.map((p) => ({ where: 'body', field: p.field, message: p.message })));
       const result = await services.writer.writeOne(withKey(checked.row, services));
       return { status: result === 'created' ? 201 : 200, body: { event_id: checked.row.id, controller, result } };
@@ -105,6 +110,7 @@ export const consentRoutes = [
     },
     handler: async ({ principal, query, services, ndjson, beforeWrite }) => {
       const controller = controllerOf(requireKey(principal));
+      await services.live.catchUp();
       const ctx = services.live.rowContext(controller);
       const problems: ErrorDetail[] = [];
       const badLines = new Set<number>();

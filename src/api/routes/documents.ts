@@ -52,7 +52,7 @@ export const documentRoutes = [
       const n = toNotice(body);
       await mustBeRegistered(services, n.recipients.map((r) => ['recipients', r] as const));
       const result = await services.app.store.putNotice(n);
-      if (result === 'created') services.live.addNotice(n);
+      await services.live.catchUp();
       await services.seal();
       return { status: result === 'created' ? 201 : 200, body: { id: n.id, controller: n.controller, hash: n.hash, result } };
     },
@@ -142,7 +142,7 @@ export const documentRoutes = [
       const a = body as Agreement;
       await mustBeRegistered(services, [['to', a.to], ['onBehalfOf', a.onBehalfOf]]);
       const result = await services.app.store.putAgreement(a);
-      if (result === 'created') services.live.addAgreement(a);
+      await services.live.catchUp();
       await services.seal();
       return { status: result === 'created' ? 201 : 200, body: { id: a.id, result } };
     },

@@ -4,6 +4,7 @@
  * organisations' side of rights (notices to acknowledge) is still CLI only.
  */
 import type { AnyRoute } from '../route-kit.ts';
+import { auditRoutes } from './audit.ts';
 import { consentRoutes } from './consents.ts';
 import { documentRoutes } from './documents.ts';
 import { healthRoutes } from './health.ts';
@@ -13,5 +14,5 @@ import { peopleRoutes } from './people.ts';
 import { transferRoutes } from './transfers.ts';
 
 export function allRoutes(state: { readonly closing: () => boolean }): AnyRoute[] {
-  return [...healthRoutes(state), ...organisationRoutes, ...apiKeyRoutes, ...documentRoutes, ...consentRoutes, ...peopleRoutes, ...transferRoutes, ...ledgerRoutes];
+  return [...healthRoutes(state), ...organisationRoutes, ...apiKeyRoutes, ...documentRoutes, ...consentRoutes, ...peopleRoutes, ...transferRoutes, ...ledgerRoutes, ...auditRoutes];
 }

@@ -58,7 +58,7 @@ export const organisationRoutes = [
       const existing = await services.app.store.getOrganisation(o.id);
       const result = await services.app.store.putOrganisation(o);
       if (result === 'unchanged' && existing) return { status: 200, body: { organisation: existing, result, apiKey: null } };
-      services.live.addOrganisation(o);
+      await services.live.catchUp();
       const issued = await issueApiKey(services.app.store, { organisation: o.id, role: roleForKind(o.kind), label: 'first key', now: services.now() });
       await services.seal();
       return { status: 201, body: { organisation: o, result, apiKey: { id: issued.key.id, role: issued.key.role, token: issued.token } } };

@@ -209,9 +209,7 @@ export const peopleRoutes = [
       });
       if (!outcome.found) throw notFound('record');
       // Decisions made after the request respect it at once.
-      const ordinal = (await services.app.store.subjectOrdinals(key))[0]!;
-      for (const e of outcome.applied.consents) services.live.facts.addConsent(ordinal, e);
-      for (const o of outcome.applied.objections) services.live.facts.addObjection(ordinal, o);
+      await services.live.catchUp();
       const r = outcome.request;
       return {
         status: outcome.created ? 201 : 200,

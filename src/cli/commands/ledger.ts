@@ -12,6 +12,8 @@ import { exportLedger } from '../../ledger/ledger-export.ts';
 import { createSigningKey, encodeVerifierKey, loadSigningKey, parseVerifierKey, PUBLIC_KEY_FILE, verifierKeyOf, type VerifierKey } from '../../ledger/signing-key.ts';
 import { verifyExport } from '../../ledger/verify-export.ts';
 import { EXIT, flagsOf, withApp } from '../command-kit.ts';
+import { isEvidencePack } from '../../audit/evidence-pack.ts';
+import { verifyPackCommand } from './audit-pack-verify.ts';
 import { count, makeOut, table } from '../output.ts';
 
 /** Exit code of `ledger verify` and `ledger verify-proof` when the check fails. */
@@ -97,6 +99,10 @@ export function registerLedger(program: Command): void {
         });
         return r.ok ? EXIT.ok : EXIT_VERIFY_FAILED;
       };
+      if (file && isEvidencePack(file)) {
+        process.exitCode = verifyPackCommand(out, file, o.publicKey ? encodeVerifierKey(readKey(o.publicKey)) : undefined);
+        return;
+      }
       if (file) {
         process.exitCode = await run(file, o.publicKey ? readKey(o.publicKey) : undefined);
         return;

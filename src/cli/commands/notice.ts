@@ -5,6 +5,7 @@ import { UserError } from '../../errors.ts';
 import { asList, readDocument, validateDocument } from '../../ingest/read-document.ts';
 import { withApp } from '../command-kit.ts';
 import { table } from '../output.ts';
+import { registerNoticeLint } from './notice-lint.ts';
 
 export function registerNotice(program: Command): void {
   const notice = program.command('notice').description('publish and read privacy notices (immutable, content-hashed)');
@@ -53,6 +54,8 @@ export function registerNotice(program: Command): void {
         });
       });
     });
+
+  registerNoticeLint(notice);
 
   notice
     .command('list')

@@ -10,6 +10,7 @@ import type { Decision } from '../../policy/decision.ts';
 import { BUILTIN_PACKS, loadBuiltinPack, loadPack, type BuiltinPackName } from '../../policy/pack-loader.ts';
 import type { RulePack } from '../../policy/rule-pack.ts';
 import { EXIT, withApp } from '../command-kit.ts';
+import { registerTransferReport } from './transfer-report.ts';
 import { count, table, type Out } from '../output.ts';
 import { progressBar } from '../progress.ts';
 
@@ -67,6 +68,8 @@ export function registerTransfer(program: Command): void {
   ).action(async (file: string, f: CheckFlags, cmd: Command) => {
     process.exitCode = await withApp(cmd, async (app, out) => runCheck(app, out, file, f, true));
   });
+
+  registerTransferReport(transfer);
 
   transfer
     .command('list')

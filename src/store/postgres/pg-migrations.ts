@@ -197,4 +197,22 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION consentry_append_only();
     `,
   },
+  {
+    version: 2,
+    name: 'transfer reports',
+    sql: `
+      CREATE TABLE transfer_reports (
+        id text PRIMARY KEY,
+        at bigint NOT NULL,
+        body text NOT NULL,
+        leaf bigint NOT NULL
+      );
+      CREATE TABLE transfer_report_subjects (
+        report text NOT NULL REFERENCES transfer_reports(id),
+        ordinal integer NOT NULL,
+        PRIMARY KEY (report, ordinal)
+      );
+      CREATE INDEX transfer_report_subjects_by_subject ON transfer_report_subjects(ordinal);
+    `,
+  },
 ];

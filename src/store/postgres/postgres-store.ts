@@ -9,13 +9,13 @@ import { sameConsentContent } from '../../domain/consent-event.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import type { Agreement, CollectionMethod, ConsentEvent, ConsentStatus, ConsentType, Dataset, Notice, Objection, ObjectionScope, Organisation, OrgKind, SubjectKey } from '../../domain/types.ts';
 import { UserError } from '../../errors.ts';
-import { agreementEntry, consentLeafEntry, datasetEntry, derivationEntry, noticeEntry, objectionEntry, organisationEntry, rightsAckEntry, rightsRequestEntry, transferEntry } from '../../ledger/entries.ts';
+import { agreementEntry, consentLeafEntry, datasetEntry, derivationEntry, noticeEntry, objectionEntry, organisationEntry, rightsAckEntry, rightsRequestEntry, transferEntry, transferReportEntry } from '../../ledger/entries.ts';
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { PostgresLedger } from '../../ledger/postgres-ledger.ts';
 import { SubjectKeyIndex } from '../../policy/subject-key-index.ts';
 import type {
   ApiKey, ApiRole, CommittedTransfer, ConsentBatchResult, Derivation, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
-  RightsRequest, Store, StoreStats, StoredConsentEvent, StoredDerivation, StoredRightsRequest, StoredTransfer, SubjectHistory, TransferReasons,
+  RightsRequest, Store, StoreStats, StoredConsentEvent, StoredDerivation, StoredRightsRequest, StoredTransfer, StoredTransferReport, SubjectHistory, TransferReasons, TransferReport,
 } from '../store.ts';
 import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
@@ -312,7 +312,8 @@ export class PostgresStore implements Store {
   async appendConsentEvents(events: readonly NewConsentEvent[], progress?: { runId: number; line: number }): Promise<ConsentBatchResult> {
     return this.#write(async (c) => {
       const index = this.#keys!;
-      if (this.#consentSeq < 0) this.#consentSeq = Number((await c.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM consent_events')).rows[0]!.n);
+      // Other nodes append too: read the last sequence number under the lock (cached only in a bulk load).
+      if (!this.#s.bulk || this.#consentSeq < 0) this.#consentSeq = Number((await c.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM consent_events')).rows[0]!.n);
       const d = this.#dict;
       const firstLeaf = await this.ledger.sizeInTx(c);
       const subjects = new BinaryCopyWriter();
@@ -625,6 +626,51 @@ export class PostgresStore implements Store {
       args,
     );
     return r.rows.map((x) => ({ request: x.request, kind: (JSON.parse(x.body) as { kind: RightsKind }).kind, controller: x.controller, holder: x.holder, at: x.at, due: x.due, acknowledgedAt: x.acked }));
+  }
+
+  async listRightsRequests(): Promise<StoredRightsRequest[]> {
+    return (await this.#s.query<{ body: string; leaf: number }>('SELECT body, leaf FROM rights_requests ORDER BY at, id COLLATE "C"')).rows.map((r) => ({ ...(JSON.parse(r.body) as RightsRequest), leaf: r.leaf }));
+  }
+
+  // --- reported transfers ----------------------------------------------------------------------
+
+  async recordTransferReport(r: TransferReport, keys: Uint8Array | null): Promise<{ report: StoredTransferReport; created: boolean }> {
+    const n = keys === null ? 0 : keys.length / SUBJECT_KEY_BYTES;
+    if (!Number.isInteger(n)) throw new Error('transfer report subjects must be 32-byte keys');
+    return this.#write(async (c) => {
+      const existing = await c.query<{ body: string; leaf: number }>('SELECT body, leaf FROM transfer_reports WHERE id = $1', [r.id]);
+      if (existing.rows[0]) return { report: { ...(JSON.parse(existing.rows[0].body) as TransferReport), leaf: existing.rows[0].leaf }, created: false };
+      const leaf = await this.#leaf(c, transferReportEntry(r));
+      await c.query('INSERT INTO transfer_reports (id, at, body, leaf) VALUES ($1, $2, $3, $4)', [r.id, r.request.at, canonicalJson(r), leaf]);
+      const index = this.#keys!;
+      const newSubjects = new BinaryCopyWriter();
+      const ordinals = new Set<number>();
+      for (let i = 0; i < n; i++) {
+        const key = keys!.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
+        let ordinal = index.get(key);
+        if (ordinal < 0) {
+          ordinal = this.#subjectCount++;
+          index.add(key, ordinal);
+          newSubjects.row(2).int4(ordinal).bytes(key);
+        }
+        ordinals.add(ordinal);
+      }
+      const links = new BinaryCopyWriter();
+      for (const o of ordinals) links.row(2).text(r.id).int4(o);
+      await copyIn(c, 'subjects', ['ordinal', 'key'], newSubjects);
+      await copyIn(c, 'transfer_report_subjects', ['report', 'ordinal'], links);
+      return { report: { ...r, leaf }, created: true };
+    });
+  }
+
+  async listTransferReports(): Promise<StoredTransferReport[]> {
+    return (await this.#s.query<{ body: string; leaf: number }>('SELECT body, leaf FROM transfer_reports ORDER BY at, id COLLATE "C"')).rows.map((r) => ({ ...(JSON.parse(r.body) as TransferReport), leaf: r.leaf }));
+  }
+
+  async transferReportSubjects(id: string): Promise<Uint8Array> {
+    const keys: Buffer[] = [];
+    await this.#s.read((c) => copyOut(c, `SELECT s.key FROM transfer_report_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.report = ${literal(id)} ORDER BY s.key`, (row) => keys.push(Buffer.from(row.bytes(0)))));
+    return new Uint8Array(Buffer.concat(keys));
   }
 
   // --- API keys and idempotency -----------------------------------------------------------------

@@ -172,4 +172,23 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ${LEDGER_SQLITE_SCHEMA}
     `,
   },
+  {
+    version: 2,
+    name: 'transfer reports',
+    sql: `
+      -- Transfers organisations report as made (through the gateway or outside it), for audits.
+      CREATE TABLE transfer_reports (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        leaf INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE transfer_report_subjects (
+        report TEXT NOT NULL REFERENCES transfer_reports(id),
+        ordinal INTEGER NOT NULL,
+        PRIMARY KEY (report, ordinal)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX transfer_report_subjects_by_subject ON transfer_report_subjects(ordinal);
+    `,
+  },
 ];

@@ -33,6 +33,9 @@ export class SqliteDictionary {
     const ids = this.#byKind(kind);
     let id = ids.get(value);
     if (id === undefined) {
+      this.#catchUp();
+      id = ids.get(value);
+      if (id !== undefined) return id;
       id = this.#values.length;
       this.#insert.run(id, kind, value);
       ids.set(value, id);
@@ -58,9 +61,21 @@ export class SqliteDictionary {
   }
 
   value(id: number): string {
-    const v = this.#values[id];
-    if (v === undefined) throw new Error(`unknown dictionary code ${id}`);
+    let v = this.#values[id];
+    if (v === undefined) {
+      // A code another process (the CLI beside a server) added since we last read the table.
+      this.#catchUp();
+      v = this.#values[id];
+      if (v === undefined) throw new Error(`unknown dictionary code ${id}`);
+    }
     return v;
+  }
+
+  #catchUp(): void {
+    for (const r of this.#db.prepare('SELECT id, kind, value FROM dict WHERE id >= ? ORDER BY id').iterate(this.#values.length) as IterableIterator<{ id: number; kind: string; value: string }>) {
+      this.#byKind(r.kind).set(r.value, r.id);
+      this.#values[r.id] = r.value;
+    }
   }
 
   valueOrNull(id: number | null): string | null {

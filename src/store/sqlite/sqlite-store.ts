@@ -4,12 +4,12 @@ import type { Agreement, ConsentEvent, Dataset, ConsentStatus, ConsentType, Coll
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
-import type { ApiKey, ApiRole, CommittedTransfer, Derivation, TransferReasons, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer } from '../store.ts';
+import type { ApiKey, ApiRole, CommittedTransfer, Derivation, TransferReasons, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
 import { SqliteLedger } from '../../ledger/sqlite-ledger.ts';
-import { agreementEntry, consentLeafEntry, datasetEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry } from '../../ledger/entries.ts';
+import { agreementEntry, consentLeafEntry, datasetEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry, transferReportEntry } from '../../ledger/entries.ts';
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { sameConsentContent } from '../../domain/consent-event.ts';
 
@@ -206,7 +206,15 @@ export class SqliteStore implements Store {
 
   /** Loads every subject key into memory once; later writes keep it current. */
   #keyIndex(): SubjectKeyIndex {
-    if (this.#keys) return this.#keys;
+    if (this.#keys) {
+      // Another process on the same file (the CLI beside a server) may have added subjects.
+      const stmt = this.db.prepare('SELECT ordinal, key FROM subjects WHERE ordinal >= ? ORDER BY ordinal').raw(true);
+      for (const row of stmt.iterate(this.#subjectCount) as IterableIterator<[number, Buffer]>) {
+        this.#keys.add(row[1], row[0]);
+        this.#subjectCount = row[0] + 1;
+      }
+      return this.#keys;
+    }
     const n = (this.db.prepare('SELECT count(*) AS n FROM subjects').get() as { n: number }).n;
     const index = new SubjectKeyIndex(Math.max(1024, n * 2));
     const stmt = this.db.prepare('SELECT ordinal, key FROM subjects ORDER BY ordinal').raw(true);
@@ -529,6 +537,58 @@ export class SqliteStore implements Store {
 
   async listRightsNotices(filter: { holder?: string; controller?: string } = {}): Promise<RightsNotice[]> {
     return this.#lineage.listRightsNotices(filter);
+  }
+
+  async listRightsRequests(): Promise<StoredRightsRequest[]> {
+    return (this.db.prepare('SELECT body, leaf FROM rights_requests ORDER BY at, id').all() as { body: string; leaf: number }[]).map((r) => ({ ...(JSON.parse(r.body) as RightsRequest), leaf: r.leaf }));
+  }
+
+  // --- reported transfers ----------------------------------------------------------------------
+
+  async recordTransferReport(r: TransferReport, keys: Uint8Array | null): Promise<{ report: StoredTransferReport; created: boolean }> {
+    const existing = this.db.prepare('SELECT body, leaf FROM transfer_reports WHERE id = ?').get(r.id) as { body: string; leaf: number } | undefined;
+    if (existing) return { report: { ...(JSON.parse(existing.body) as TransferReport), leaf: existing.leaf }, created: false };
+    const n = keys === null ? 0 : keys.length / SUBJECT_KEY_BYTES;
+    if (!Number.isInteger(n)) throw new Error('transfer report subjects must be 32-byte keys');
+    const index = this.#keyIndex();
+    const startCount = this.#subjectCount;
+    try {
+      return this.db.transaction(() => {
+        const leaf = this.#leaf(transferReportEntry(r));
+        this.db.prepare('INSERT INTO transfer_reports (id, at, body, leaf) VALUES (?, ?, ?, ?)').run(r.id, r.request.at, canonicalJson(r), leaf);
+        const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
+        const link = this.db.prepare('INSERT OR IGNORE INTO transfer_report_subjects (report, ordinal) VALUES (?, ?)');
+        for (let i = 0; i < n; i++) {
+          const key = keys!.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
+          let ordinal = index.get(key);
+          if (ordinal < 0) {
+            ordinal = this.#subjectCount++;
+            insertSubject.run(ordinal, key);
+            index.add(key, ordinal);
+          }
+          link.run(r.id, ordinal);
+        }
+        return { report: { ...r, leaf }, created: true };
+      })();
+    } catch (err) {
+      this.#keys = null;
+      this.#subjectCount = startCount;
+      throw err;
+    }
+  }
+
+  async listTransferReports(): Promise<StoredTransferReport[]> {
+    return (this.db.prepare('SELECT body, leaf FROM transfer_reports ORDER BY at, id').all() as { body: string; leaf: number }[]).map((r) => ({ ...(JSON.parse(r.body) as TransferReport), leaf: r.leaf }));
+  }
+
+  async transferReportSubjects(id: string): Promise<Uint8Array> {
+    const rows = this.db
+      .prepare('SELECT s.key FROM transfer_report_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.report = ? ORDER BY s.key')
+      .raw(true)
+      .all(id) as [Buffer][];
+    const keys = new Uint8Array(rows.length * SUBJECT_KEY_BYTES);
+    rows.forEach(([k], i) => keys.set(k, i * SUBJECT_KEY_BYTES));
+    return keys;
   }
 
   // --- API keys and idempotency -----------------------------------------------------------------
