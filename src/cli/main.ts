@@ -11,12 +11,15 @@ import { registerDerive } from './commands/derive.ts';
 import { registerRights } from './commands/rights.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTransfer } from './commands/transfer.ts';
+import { registerImport } from './commands/import.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLedger } from './commands/ledger.ts';
+import { registerLineage } from './commands/lineage.ts';
 import { registerNotice } from './commands/notice.ts';
 import { registerOrg } from './commands/org.ts';
 import { registerTaxonomy } from './commands/purposes.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSignal } from './commands/signal.ts';
 
 export function buildProgram(): Command {
   const program = new Command('consentry')
@@ -44,6 +47,9 @@ export function buildProgram(): Command {
   registerRights(program);
   registerTaxonomy(program);
   registerLedger(program);
+  registerSignal(program);
+  registerLineage(program);
+  registerImport(program);
   registerAudit(program);
   for (const c of program.commands) {
     c.exitOverride();

@@ -13,10 +13,34 @@ import type { ConsentEvent, Notice } from '../domain/types.ts';
 import { UserError, type Problem } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { sameConsentContent } from '../domain/consent-event.ts';
-import { checkConsentRow, REQUIRED_CONSENT_COLUMNS, type CheckedRow, type RowContext } from './consent-row.ts';
+import { checkConsentRow, REQUIRED_CONSENT_COLUMNS, SUBJECT_KEY_MATERIAL, type CheckedRow, type RowContext } from './consent-row.ts';
 import { fileSha256, fnv1a } from './file-digest.ts';
 import { IdFingerprints } from './id-fingerprints.ts';
 import { readRecords, type RecordFormat } from './record-reader.ts';
+
+/**
+ * Turns each record of another format (a standard consent record, a row carrying a privacy
+ * signal) into rows of our import format, which the usual row check then validates. A record
+ * may give several rows; all of them share its line number.
+ */
+export interface RecordAdapter {
+  readonly format: RecordFormat;
+  readonly required: readonly string[];
+  /** Rows may carry `subject_key` instead of identifiers (records exported by this deployment). */
+  readonly subjectKeys: boolean;
+  adapt(fields: Record<string, unknown>): AdaptedRecord;
+}
+
+export type AdaptedRecord =
+  | {
+      readonly ok: true;
+      readonly rows: readonly Record<string, unknown>[];
+      /** Source keys with no mapping to ours (listed in the summary). */
+      readonly unmapped: readonly string[];
+      /** Our column → the source field it came from, so problems name the field the user wrote. */
+      readonly sources?: Readonly<Record<string, string>>;
+    }
+  | { readonly ok: false; readonly problems: readonly { readonly field: string; readonly message: string }[] };
 
 export interface ImportOptions {
   readonly store: Store;
@@ -24,6 +48,8 @@ export interface ImportOptions {
   readonly controller: string;
   readonly file: string;
   readonly format: RecordFormat;
+  /** Reads another format through this adapter (then `format` is ignored). */
+  readonly adapter?: RecordAdapter;
   /** Store the good rows and write the bad ones to `rejectsFile`. */
   readonly skipInvalid?: boolean;
   readonly rejectsFile?: string;
@@ -41,6 +67,8 @@ export interface ImportSummary {
   readonly newSubjects: number;
   readonly resumedFromLine: number;
   readonly rejectsFile: string | null;
+  /** With an adapter: source keys that have no mapping to ours, with how many records named each. */
+  readonly unmapped?: Readonly<Record<string, number>>;
 }
 
 const MAX_LISTED_PROBLEMS = 20;
@@ -50,8 +78,17 @@ export async function importConsents(o: ImportOptions): Promise<ImportSummary> {
   if (!org) {
     throw new UserError('unknown-organisation', `unknown organisation "${o.controller}"`, [{ where: '--org', message: 'register it first with `consentry org add`' }]);
   }
-  const ctx = await rowContext(o.store, o.controller);
+  const ctx: RowContext = { ...(await rowContext(o.store, o.controller)), allowSubjectKey: o.adapter?.subjectKeys === true };
   const batchSize = o.batchSize ?? 5000;
+  const read = { format: o.adapter?.format ?? o.format, required: o.adapter?.required ?? REQUIRED_CONSENT_COLUMNS };
+  const unmapped = new Map<string, number>();
+  // Without an adapter a record is one row, exactly as before.
+  const rowsOf = (fields: Record<string, unknown>, note: boolean): AdaptedRecord => {
+    if (!o.adapter) return { ok: true, rows: [fields], unmapped: [] };
+    const a = o.adapter.adapt(fields);
+    if (note && a.ok) for (const k of new Set(a.unmapped)) unmapped.set(k, (unmapped.get(k) ?? 0) + 1);
+    return a;
+  };
 
   // Pass 1: check everything, write nothing.
   const problems: Problem[] = [];
@@ -72,22 +109,30 @@ export async function importConsents(o: ImportOptions): Promise<ImportSummary> {
     pendingIds = [];
   };
   const anyStored = (await o.store.stats()).consentEvents > 0;
-  for await (const rec of readRecords(o.file, { format: o.format, required: REQUIRED_CONSENT_COLUMNS })) {
+  for await (const rec of readRecords(o.file, read)) {
     rows++;
-    const checked = checkConsentRow(rec.fields, ctx);
-    if (!checked.ok) {
-      for (const p of checked.problems) problems.push({ where: `${o.file}:${rec.line}`, field: p.field, message: p.message });
+    const adapted = rowsOf(rec.fields, true);
+    if (!adapted.ok) {
+      for (const p of adapted.problems) problems.push({ where: `${o.file}:${rec.line}`, field: p.field, message: p.message });
       badLines.add(rec.line);
-    } else {
-      const fp = fnv1a(canonicalJson(checked.row));
-      const prev = seen.remember(checked.row.id, fp);
-      if (prev !== -1 && prev !== fp) {
-        problems.push({ where: `${o.file}:${rec.line}`, field: 'event_id', message: `event "${checked.row.id}" appears earlier in the file with different content` });
+    }
+    for (const row of adapted.ok ? adapted.rows : []) {
+      const checked = checkConsentRow(row, ctx);
+      if (!checked.ok) {
+        const sources = adapted.ok ? adapted.sources : undefined;
+        for (const p of checked.problems) problems.push({ where: `${o.file}:${rec.line}`, field: sources?.[p.field] ?? p.field, message: p.message });
         badLines.add(rec.line);
       } else {
-        if (anyStored) {
-          pendingIds.push({ line: rec.line, row: checked.row });
-          if (pendingIds.length >= 500) await flushExisting();
+        const fp = fnv1a(canonicalJson(checked.row));
+        const prev = seen.remember(checked.row.id, fp);
+        if (prev !== -1 && prev !== fp) {
+          problems.push({ where: `${o.file}:${rec.line}`, field: 'event_id', message: `event "${checked.row.id}" appears earlier in the file with different content` });
+          badLines.add(rec.line);
+        } else {
+          if (anyStored) {
+            pendingIds.push({ line: rec.line, row: checked.row });
+            if (pendingIds.length >= 500) await flushExisting();
+          }
         }
       }
     }
@@ -133,17 +178,21 @@ export async function importConsents(o: ImportOptions): Promise<ImportSummary> {
     batch = [];
   };
   try {
-    for await (const rec of readRecords(o.file, { format: o.format, required: REQUIRED_CONSENT_COLUMNS })) {
+    for await (const rec of readRecords(o.file, read)) {
       done++;
       if (badLines.has(rec.line)) {
         rejects?.write(`${JSON.stringify({ line: rec.line, problems: (problemsByLine.get(rec.line) ?? []).map((p) => ({ field: p.field, message: p.message })), record: rec.fields })}\n`);
         continue;
       }
       if (rec.line <= resumeAfter) continue;
-      const checked = checkConsentRow(rec.fields, ctx);
-      if (!checked.ok) throw new UserError('file-changed', `${o.file} changed while it was being imported`, [{ where: `${o.file}:${rec.line}`, message: 'run the import again' }]);
-      batch.push(withKey(checked.row, o.keyer));
+      const adapted = rowsOf(rec.fields, false);
+      for (const row of adapted.ok ? adapted.rows : [null]) {
+        const checked = row === null ? null : checkConsentRow(row, ctx);
+        if (!checked?.ok) throw new UserError('file-changed', `${o.file} changed while it was being imported`, [{ where: `${o.file}:${rec.line}`, message: 'run the import again' }]);
+        batch.push(withKey(checked.row, o.keyer));
+      }
       batchLastLine = rec.line;
+      // Batches end at record boundaries: a resumed import skips whole records.
       if (batch.length >= batchSize) {
         await writeBatch();
         o.onProgress?.('write', done, rows);
@@ -165,6 +214,7 @@ export async function importConsents(o: ImportOptions): Promise<ImportSummary> {
     newSubjects,
     resumedFromLine: resumeAfter,
     rejectsFile,
+    ...(o.adapter ? { unmapped: Object.fromEntries([...unmapped].sort(([a], [b]) => a.localeCompare(b))) } : {}),
   };
 }
 
@@ -180,5 +230,6 @@ export async function rowContext(store: Store, controller: string): Promise<RowC
 
 function withKey(row: CheckedRow, keyer: SubjectKeyer): ConsentEvent {
   const { identifier, ...rest } = row;
-  return { ...rest, subject: keyer.keyOfMaterial(identifier) };
+  const subject = identifier.startsWith(SUBJECT_KEY_MATERIAL) ? new Uint8Array(Buffer.from(identifier.slice(SUBJECT_KEY_MATERIAL.length), 'hex')) : keyer.keyOfMaterial(identifier);
+  return { ...rest, subject };
 }

@@ -40,6 +40,7 @@ const rowSchema = z.object({
   method: z.preprocess((v) => (blank(v) ? null : v), z.enum(COLLECTION_METHODS).nullable()),
   consent_type: z.preprocess((v) => (blank(v) ? 'expressed' : v), z.enum(CONSENT_TYPES)),
   evidence: optionalText(2000),
+  subject_key: optionalText(64),
 });
 
 export interface RowProblem {
@@ -52,7 +53,15 @@ export interface RowContext {
   readonly organisations: ReadonlySet<string>;
   /** Notices of this controller by id and by hash. */
   readonly notices: ReadonlyMap<string, Notice>;
+  /**
+   * Accept `subject_key` (64 hex) in place of identifiers: only for records exported by this
+   * deployment (standard formats carry no plaintext identifier), never for HTTP bodies.
+   */
+  readonly allowSubjectKey?: boolean;
 }
+
+/** Prefix of identifier material that is already a subject key (hex), not an identifier. */
+export const SUBJECT_KEY_MATERIAL = 'key:';
 
 /** A validated row: everything but the subject key, which needs the secret. */
 export type CheckedRow = Omit<ConsentEvent, 'subject'> & { readonly identifier: string };
@@ -65,7 +74,12 @@ export function checkConsentRow(fields: Record<string, unknown>, ctx: RowContext
     return { ok: false, problems };
   }
   const r = parsed.data;
-  const id = identifierMaterial({ email: r.email ?? undefined, name: r.name ?? undefined, postcode: r.postcode ?? undefined, dob: r.dob ?? undefined });
+  const byKey = ctx.allowSubjectKey === true && r.subject_key !== null && r.email === null && r.name === null;
+  if (r.subject_key !== null && !byKey) problems.push({ field: 'subject_key', message: ctx.allowSubjectKey ? 'give either a subject key or identifiers, not both' : 'not accepted here; give email, or name + postcode + dob' });
+  if (byKey && !/^[0-9a-f]{64}$/.test(r.subject_key!)) problems.push({ field: 'subject_key', message: 'a subject key is 64 lower-case hex digits' });
+  const id: ReturnType<typeof identifierMaterial> = byKey
+    ? { ok: true, material: `${SUBJECT_KEY_MATERIAL}${r.subject_key}` }
+    : identifierMaterial({ email: r.email ?? undefined, name: r.name ?? undefined, postcode: r.postcode ?? undefined, dob: r.dob ?? undefined });
   if (!id.ok) problems.push({ field: id.field, message: id.message });
   for (const org of r.recipients) {
     if (!ctx.organisations.has(org)) problems.push({ field: 'recipients', message: `unknown organisation "${org}" (register it with \`consentry org add\`)` });

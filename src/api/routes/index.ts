@@ -11,8 +11,9 @@ import { healthRoutes } from './health.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { apiKeyRoutes, organisationRoutes } from './organisations.ts';
 import { peopleRoutes } from './people.ts';
+import { standardsRoutes } from './standards.ts';
 import { transferRoutes } from './transfers.ts';
 
 export function allRoutes(state: { readonly closing: () => boolean }): AnyRoute[] {
-  return [...healthRoutes(state), ...organisationRoutes, ...apiKeyRoutes, ...documentRoutes, ...consentRoutes, ...peopleRoutes, ...transferRoutes, ...ledgerRoutes, ...auditRoutes];
+  return [...healthRoutes(state), ...organisationRoutes, ...apiKeyRoutes, ...documentRoutes, ...consentRoutes, ...peopleRoutes, ...transferRoutes, ...ledgerRoutes, ...standardsRoutes, ...auditRoutes];
 }

@@ -215,4 +215,15 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transfer_report_subjects_by_subject ON transfer_report_subjects(ordinal);
     `,
   },
+  {
+    version: 3,
+    name: 'subject links without per-row foreign key checks',
+    sql: `
+      -- A million links are written in the transaction that writes their parent row, so the
+      -- parent exists by construction; the per-row check cost more than the rest of the COPY.
+      ALTER TABLE transfer_subjects DROP CONSTRAINT transfer_subjects_transfer_fkey;
+      ALTER TABLE derivation_subjects DROP CONSTRAINT derivation_subjects_derivation_fkey;
+      ALTER TABLE transfer_report_subjects DROP CONSTRAINT transfer_report_subjects_report_fkey;
+    `,
+  },
 ];
