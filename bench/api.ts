@@ -30,6 +30,8 @@ export interface ApiBenchOptions {
   readonly seconds?: number;
   /** Concurrent connections for the consent-write run (default 32). */
   readonly connections?: number;
+  /** A PostgreSQL URL (with ?schema=) to serve from instead of a SQLite file. */
+  readonly postgres?: string;
 }
 
 const BIN = fileURLToPath(new URL('../bin/consentry.js', import.meta.url));
@@ -59,8 +61,8 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startChild(db: string): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', db], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startChild(db: string, home: string): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', db, '--home', home], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const [first] = (await once(lines, 'line')) as [string];
   const ready = JSON.parse(first) as { url: string; keys: Record<string, string> };
@@ -84,12 +86,13 @@ export async function benchApi(opts: ApiBenchOptions): Promise<Row[]> {
   const n = opts.records.toLocaleString('en-GB');
   try {
     const files = join(dir, 'files');
-    const db = join(dir, 'case', 'consentry.db');
-    const demo = spawnSync(process.execPath, [BIN, 'demo', '--records', String(opts.records), '--out', files, '--db', db], { encoding: 'utf8' });
+    const db = opts.postgres ?? join(dir, 'case', 'consentry.db');
+    const home = join(dir, 'case');
+    const demo = spawnSync(process.execPath, [BIN, 'demo', '--records', String(opts.records), '--out', files, '--db', db], { encoding: 'utf8', env: { ...process.env, CONSENTRY_HOME: home } });
     if (demo.status !== 0) throw new Error(`demo failed: ${demo.stderr}`);
     const ndjson = join(dir, 'registrants.ndjson');
     await toNdjson(join(files, 'registrants.csv'), ndjson);
-    const server = await startChild(db);
+    const server = await startChild(db, home);
     const rows: Row[] = [];
     try {
       // Single consent-event writes: every request a new event of a new person. A short run
@@ -156,11 +159,11 @@ export async function benchApi(opts: ApiBenchOptions): Promise<Row[]> {
 }
 
 /** The server side: opens the store, issues a collector key, serves on a free port until SIGTERM. */
-async function child(db: string): Promise<void> {
+async function child(db: string, home: string): Promise<void> {
   const { openApp } = await import('../src/app.ts');
   const { issueApiKey } = await import('../src/api/api-keys.ts');
   const { buildServer } = await import('../src/api/server.ts');
-  const app = await openApp({ db, env: {} });
+  const app = await openApp({ db, env: { CONSENTRY_HOME: home } });
   const collector = (await issueApiKey(app.store, { organisation: 'emmas-diary', role: 'collector' })).token;
   // Logs at warn: the structured request log is written, but its volume is not what is measured.
   const server = await buildServer({ app, log: { level: 'warn', stream: process.stderr }, rateLimit: { max: 10_000_000, windowMs: 60_000 } });
@@ -177,7 +180,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
   const childDb = arg('--child');
-  if (childDb) await child(childDb);
+  if (childDb) await child(childDb, arg('--home') ?? '.consentry');
   else {
     const records = Number(arg('--records') ?? 1_065_200);
     const seconds = arg('--seconds');

@@ -10,6 +10,7 @@ import { benchDecide } from './decide.ts';
 import { benchDemo } from './demo.ts';
 import { benchLedger } from './ledger.ts';
 import { benchLoad } from './load.ts';
+import { benchLoadPostgres, withPgSchema } from './load-postgres.ts';
 import { benchApi } from './api.ts';
 
 interface Row {
@@ -50,9 +51,25 @@ groups.push({ title: 'Generating the reference case', rows: demo, reference: -1 
 log('end to end through the CLI…');
 const load = await benchLoad({ records });
 groups.push({ title: 'End to end (CLI, real files, SQLite)', rows: load, reference: -1 });
+log('end to end on PostgreSQL…');
+const pgLoad = await benchLoadPostgres({ records });
+// Side by side with the SQLite rows of the same run: load with load, check with check.
+groups.push({
+  title: 'End to end (CLI, real files): PostgreSQL beside SQLite',
+  rows: pgLoad.length === 2 ? [{ ...load[0]!, name: 'SQLite: load (demo)' }, { ...pgLoad[0]!, name: 'PostgreSQL: load (demo, COPY)' }] : pgLoad,
+  reference: pgLoad.length === 2 ? 0 : -1,
+});
+if (pgLoad.length === 2) groups.push({ title: 'Transfer check T1 from the CLI (facts snapshot): PostgreSQL beside SQLite', rows: [{ ...load[3]!, name: 'SQLite: check' }, { ...pgLoad[1]!, name: 'PostgreSQL: check' }], reference: 0 });
 log('HTTP API…');
 const api = await benchApi({ records, ...(quick ? { seconds: 3 } : {}) });
 groups.push({ title: 'HTTP API (autocannon against a server on 127.0.0.1)', rows: api, reference: -1 });
+log('HTTP API on PostgreSQL…');
+const pgApi = await withPgSchema('bench_api', (url) => benchApi({ records, postgres: url, ...(quick ? { seconds: 3 } : {}) }));
+groups.push({
+  title: 'HTTP API: PostgreSQL beside SQLite (same load, same run)',
+  rows: 'value' in pgApi ? api.flatMap((r, i) => [{ ...r, name: `SQLite: ${r.name}` }, { ...pgApi.value[i]!, name: `PostgreSQL: ${pgApi.value[i]!.name}` }]) : [{ name: 'PostgreSQL rows skipped', ms: Number.NaN, note: pgApi.skipped }],
+  reference: -1,
+});
 
 const lines: string[] = [];
 for (const g of groups) {

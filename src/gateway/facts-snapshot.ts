@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { ConsentColumns, ConsentColumnsExport } from '../policy/facts.ts';
 import { validKeyTable, type KeyTable } from './key-table.ts';
 
@@ -70,8 +70,14 @@ interface Header {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
-/** Where the snapshot of a store lives, or null when the store is not a file on disk. */
-export function snapshotPathOf(description: string): string | null {
+/**
+ * Where the snapshot of a store lives: beside a SQLite file; for a PostgreSQL store, in the
+ * local key folder under a name derived from the (password-free) URL. Null when neither applies.
+ */
+export function snapshotPathOf(description: string, keyFolder?: string): string | null {
+  if (description.startsWith('postgres:') && keyFolder !== undefined && isAbsolute(keyFolder)) {
+    return join(keyFolder, `postgres-${createHash('sha256').update(description).digest('hex').slice(0, 16)}.facts`);
+  }
   const m = /^sqlite:(.+)$/.exec(description);
   if (!m || !isAbsolute(m[1]!)) return null;
   return `${m[1]}.facts`;

@@ -34,7 +34,7 @@ export async function storeStamp(store: Store): Promise<StoreStamp> {
 }
 
 export async function loadFacts(store: Store, opts: LoadFactsOptions = {}): Promise<FactsBuilder> {
-  const path = opts.snapshot === false ? null : snapshotPathOf(store.description);
+  const path = opts.snapshot === false ? null : snapshotPathOf(store.description, store.keyFolder);
   const stamp = path ? await storeStamp(store) : null;
   const snap = path && stamp ? readSnapshot(path, stamp) : null;
   let facts: FactsBuilder | null = null;

@@ -179,4 +179,13 @@ describe('facts snapshot', () => {
     assert.equal(snapshotPathOf('sqlite::memory:'), null);
     assert.equal(snapshotPathOf('postgres://u@h/db'), null);
   });
+
+  it('is kept in the key folder for a PostgreSQL store, one file per database and schema', () => {
+    const a = snapshotPathOf('postgres:postgres://u@h/db?schema=a', '/srv/consentry');
+    const b = snapshotPathOf('postgres:postgres://u@h/db?schema=b', '/srv/consentry');
+    assert.match(a!, /^\/srv\/consentry\/postgres-[0-9a-f]{16}\.facts$/);
+    assert.notEqual(a, b);
+    assert.equal(snapshotPathOf('postgres:postgres://u@h/db', 'relative/folder'), null);
+    assert.equal(snapshotPathOf('postgres:postgres://u@h/db'), null);
+  });
 });
