@@ -10,6 +10,7 @@ import type { App } from '../app.ts';
 import type { Principal } from './access.ts';
 import { ApiError, toApiError } from './api-error.ts';
 import { mountDocsUi } from './docs-ui.ts';
+import { mountWebApp } from './web-app.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountRoute, NDJSON_TYPES } from './route-kit.ts';
 import { allRoutes } from './routes/index.ts';
@@ -40,6 +41,8 @@ export interface ServerOptions {
   readonly now?: () => number;
   /** How long shutdown waits for in-flight requests before cutting connections (default 30 s). */
   readonly shutdownGraceMs?: number;
+  /** The built web app (default web/dist, or $CONSENTRY_WEB_ROOT); false: none. */
+  readonly webRoot?: string | false;
 }
 
 export interface ApiServer {
@@ -135,7 +138,7 @@ export async function buildServer(o: ServerOptions): Promise<ApiServer> {
   const document = openApiDocument(routes, { title: 'Consentry API', version: VERSION });
   fastify.get('/openapi.json', { config: { auth: 'public' } }, async () => document);
   mountDocsUi(fastify);
-  // The web app (web/, next issues) is mounted here, at /, once it is built.
+  await mountWebApp(fastify, o.webRoot);
   await fastify.ready();
 
   const sealer = setInterval(() => void services.seal().catch((err: unknown) => fastify.log.error({ err }, 'signing a tree head failed')), o.sealEveryMs ?? 1000);

@@ -93,7 +93,7 @@ export async function serveApp(app: App, out: Out, o: ServeOptions): Promise<voi
     }
     throw err;
   }
-  out.line(`Consentry API listening on ${address} (OpenAPI: ${address}/openapi.json, docs: ${address}/docs)`);
+  out.line(`Consentry API listening on ${address} (web app: ${address}/, OpenAPI: ${address}/openapi.json, docs: ${address}/docs)`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       process.off('SIGTERM', onTerm);
