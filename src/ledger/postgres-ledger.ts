@@ -12,19 +12,7 @@ import type { LedgerEntry } from './ledger-entry.ts';
 import type { AppendResult, LedgerStorage, StoredLeaf, TreeHead } from './ledger-storage.ts';
 import { HASH_SIZE, consistencyProof, inclusionProof } from './merkle.ts';
 import type { SigningKey, VerifierKey } from './signing-key.ts';
-
-interface HeadRow {
-  id: number;
-  size: number;
-  root: Buffer;
-  at: number;
-  note: string;
-}
-interface CosigRow {
-  tree_head: number;
-  witness: string;
-  line: string;
-}
+import { toTreeHead, type CosigRow, type HeadRow } from './tree-head-rows.ts';
 
 /** Above this many leaves an append goes through COPY rather than one INSERT. */
 const COPY_THRESHOLD = 2000;
@@ -188,15 +176,4 @@ export class PostgresLedger implements LedgerStorage {
     }
     return heads.rows.map((row) => toTreeHead(row, byHead.get(row.id) ?? []));
   }
-}
-
-function toTreeHead(row: HeadRow, cosigs: readonly CosigRow[]): TreeHead {
-  return {
-    id: row.id,
-    size: row.size,
-    root: row.root,
-    at: row.at,
-    note: row.note + cosigs.map((c) => `${c.line}\n`).join(''),
-    witnesses: cosigs.map((c) => c.witness),
-  };
 }

@@ -14,6 +14,7 @@ import type { LedgerEntry } from './ledger-entry.ts';
 import type { AppendResult, LedgerStorage, StoredLeaf, TreeHead } from './ledger-storage.ts';
 import { HASH_SIZE, consistencyProof, inclusionProof } from './merkle.ts';
 import type { SigningKey, VerifierKey } from './signing-key.ts';
+import { toTreeHead, type CosigRow, type HeadRow } from './tree-head-rows.ts';
 
 /** DDL of the ledger tables; the store's migrations include it. */
 export const LEDGER_SQLITE_SCHEMA = `
@@ -69,19 +70,6 @@ interface LeafRow {
   data: Buffer;
   hash: Buffer;
 }
-interface HeadRow {
-  id: number;
-  size: number;
-  root: Buffer;
-  at: number;
-  note: string;
-}
-interface CosigRow {
-  tree_head: number;
-  witness: string;
-  line: string;
-}
-
 export class SqliteLedger implements LedgerStorage {
   readonly origin: string;
   readonly #db: Database;
@@ -265,15 +253,4 @@ export class SqliteLedger implements LedgerStorage {
     }
     return this.#q.heads.all().map((row) => toTreeHead(row, byHead.get(row.id) ?? []));
   }
-}
-
-function toTreeHead(row: HeadRow, cosigs: readonly CosigRow[]): TreeHead {
-  return {
-    id: row.id,
-    size: row.size,
-    root: row.root,
-    at: row.at,
-    note: row.note + cosigs.map((c) => `${c.line}\n`).join(''),
-    witnesses: cosigs.map((c) => c.witness),
-  };
 }

@@ -4,12 +4,11 @@
  * one log that verifies, holding every event they acknowledged.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli, startCli } from '../helpers/cli.ts';
+import { listening, runCli, startCli } from '../helpers/cli.ts';
 import { freshPgUrl, pgUnavailable } from '../helpers/pg.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { call, startFixture } from './fixture.ts';
@@ -43,21 +42,6 @@ describe('a server follows what other processes store', () => {
 });
 
 const skip = (await pgUnavailable()) ?? false;
-
-async function listening(child: ChildProcess): Promise<{ url: string; output: () => string }> {
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m) return { url: m[1]!, output: () => out };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the server did not start: ${out}`);
-}
 
 describe('two API nodes on one PostgreSQL database', { skip }, () => {
   it('append concurrently to one log that verifies and holds every acknowledged event; each decides on the other\'s writes', async () => {

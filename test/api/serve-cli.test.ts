@@ -5,26 +5,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli, startCli } from '../helpers/cli.ts';
+import { listening, runCli, startCli } from '../helpers/cli.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const dir = tmpDir('consentry-serve-');
-
-/** Waits for the "listening on" line; returns the base URL. */
-async function listening(child: ChildProcess): Promise<{ url: string; output: () => string }> {
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m) return { url: m[1]!, output: () => out };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the server did not start: ${out}`);
-}
 
 async function stop(child: ChildProcess): Promise<number> {
   child.kill('SIGTERM');

@@ -28,3 +28,19 @@ export function startCli(args: readonly string[], opts: { cwd?: string; env?: Re
   if (opts.env?.CONSENTRY_DB) env.CONSENTRY_DB = opts.env.CONSENTRY_DB;
   return spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** Waits for a server's "listening on" line; returns its base URL and everything it printed so far. */
+export async function listening(child: ChildProcess): Promise<{ url: string; output: () => string }> {
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    if (m) return { url: m[1]!, output: () => out };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the server did not start: ${out}`);
+}

@@ -7,21 +7,18 @@
  */
 import { z } from 'zod';
 import { decisionJson } from '../../gateway/decision-json.ts';
-import { parseTransferRequest } from '../../gateway/transfer-request.ts';
-import { CHANNELS, CONSENT_STATUSES, LAWFUL_BASES } from '../../domain/types.ts';
+import { CONSENT_STATUSES } from '../../domain/types.ts';
 import { PURPOSES } from '../../domain/purposes.ts';
 import { parseSignedNote, verifyCheckpoint } from '../../ledger/checkpoint.ts';
 import { equalHashes, verifyConsistency } from '../../ledger/merkle.ts';
 import { verifierKeyOf } from '../../ledger/signing-key.ts';
-import { decide } from '../../policy/decision.ts';
 import type { Facts } from '../../policy/facts.ts';
 import type { RightsNotice } from '../../store/store.ts';
-import { maySee, readsAll, requireActingFor, requireKey, requireSubject } from '../access.ts';
+import { maySee, readsAll, requireKey, requireSubject } from '../access.ts';
 import { ApiError, forbidden, notFound } from '../api-error.ts';
-import { keyNdjsonRecords } from '../key-ndjson-records.ts';
 import { defineRoute } from '../route-kit.ts';
-import { iso, queryBool, slugParam } from '../schemas.ts';
-import { TRANSFER_LIMIT } from './transfers.ts';
+import { iso, slugParam } from '../schemas.ts';
+import { checkTransfer, TRANSFER_LIMIT, transferQuery } from './transfers.ts';
 
 const VALID = new Set(['ConsentGiven', 'RenewedConsentGiven'].map((s) => CONSENT_STATUSES.indexOf(s as (typeof CONSENT_STATUSES)[number])));
 const WITHDRAWN = new Set(['ConsentWithdrawn', 'ConsentRevoked'].map((s) => CONSENT_STATUSES.indexOf(s as (typeof CONSENT_STATUSES)[number])));
@@ -89,19 +86,6 @@ export function packBits(mask: Uint8Array): string {
   return Buffer.from(out).toString('base64');
 }
 
-const checkQuery = z.strictObject({
-  from: slugParam,
-  to: slugParam,
-  onBehalfOf: slugParam.optional(),
-  purpose: z.string().min(1),
-  fields: z.string().min(1),
-  channel: z.enum(CHANNELS).default('none'),
-  at: z.string().optional(),
-  basis: z.enum(LAWFUL_BASES).default('consent'),
-  tpsScreened: queryBool.default(false),
-  pack: z.enum(['uk', 'eu']).default('uk'),
-});
-
 const noticeJson = (n: RightsNotice, now: number) => ({
   request: n.request,
   kind: n.kind,
@@ -156,32 +140,11 @@ export const consoleRoutes = [
     auth: 'caller',
     ndjson: true,
     bodyLimit: TRANSFER_LIMIT,
-    query: checkQuery,
+    query: transferQuery,
     responses: { 200: { description: 'the decision summary and the allowed records as a bitset' } },
-    handler: async ({ principal, query: q, services, ndjson }) => {
-      requireActingFor(principal, 'transfers:decide', q.from, 'from');
-      const request = await parseTransferRequest(
-        {
-          from: q.from,
-          to: q.to,
-          onBehalfOf: q.onBehalfOf ?? null,
-          purpose: q.purpose,
-          channel: q.channel,
-          fields: q.fields.split(',').map((s) => s.trim()).filter((s) => s !== ''),
-          ...(q.at ? { at: q.at } : {}),
-          basis: q.basis,
-          tpsScreened: q.tpsScreened,
-        },
-        services.app.store,
-        services.now(),
-        'query',
-      );
-      const keyed = await keyNdjsonRecords(ndjson!.batches(), request.fields, services.app.keyer);
-      const ordinals = await services.app.store.subjectOrdinals(keyed.keys);
-      for (let i = 0; i < keyed.count; i++) if (keyed.unidentified[i]) ordinals[i] = -1;
-      services.live.coverOrdinals(ordinals);
-      const decision = decide(request, { ordinals, flags: keyed.flags }, services.live.facts, services.pack(q.pack));
-      return { status: 200, body: { ...decisionJson(decision, keyed.unidentifiedCount), allowedRecords: packBits(decision.allowedMask) } };
+    handler: async ({ principal, query, services, ndjson }) => {
+      const { decision, unidentified } = await checkTransfer(query, principal, services, ndjson!);
+      return { status: 200, body: { ...decisionJson(decision, unidentified), allowedRecords: packBits(decision.allowedMask) } };
     },
   }),
   defineRoute({

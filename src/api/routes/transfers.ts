@@ -20,7 +20,7 @@ import type { Services } from '../services.ts';
 
 export const TRANSFER_LIMIT = 512 * 1024 * 1024;
 
-const transferQuery = z.strictObject({
+export const transferQuery = z.strictObject({
   from: slugParam,
   to: slugParam,
   onBehalfOf: slugParam.optional(),
@@ -47,7 +47,8 @@ const summary = z.object({
   request: z.record(z.string(), z.unknown()),
 });
 
-async function check(q: TransferQuery, principal: Principal, services: Services, body: NdjsonBody): Promise<CheckResult> {
+/** Decides a transfer from its query and NDJSON records (shared with the console's check). */
+export async function checkTransfer(q: TransferQuery, principal: Principal, services: Services, body: NdjsonBody): Promise<CheckResult> {
   requireActingFor(principal, 'transfers:decide', q.from, 'from');
   const request = await parseTransferRequest(
     {
@@ -89,7 +90,7 @@ export const transferRoutes = [
     query: transferQuery,
     responses: { 200: { description: 'the decision summary', schema: summary } },
     handler: async ({ principal, query, services, ndjson }) => {
-      const r = await check(query, principal, services, ndjson!);
+      const r = await checkTransfer(query, principal, services, ndjson!);
       return { status: 200, body: decisionJson(r.decision, r.unidentified) };
     },
   }),
@@ -106,7 +107,7 @@ export const transferRoutes = [
     query: transferQuery,
     responses: { 201: { description: 'committed' }, 200: { description: 'already committed' } },
     handler: async ({ principal, query, services, ndjson, beforeWrite }) => {
-      const r = await check(query, principal, services, ndjson!);
+      const r = await checkTransfer(query, principal, services, ndjson!);
       await beforeWrite();
       const committed = await commitTransfer(services.app.store, r, services.now());
       await services.seal();

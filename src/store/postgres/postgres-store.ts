@@ -7,26 +7,24 @@ import type pg from 'pg';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { sameConsentContent } from '../../domain/consent-event.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
-import type { Agreement, CollectionMethod, ConsentEvent, ConsentStatus, ConsentType, Dataset, Notice, Objection, ObjectionScope, Organisation, OrgKind, SubjectKey } from '../../domain/types.ts';
+import type { Agreement, CollectionMethod, ConsentEvent, ConsentStatus, ConsentType, Dataset, Notice, Objection, ObjectionScope, Organisation, SubjectKey } from '../../domain/types.ts';
 import { UserError } from '../../errors.ts';
 import { agreementEntry, consentLeafEntry, datasetEntry, derivationEntry, noticeEntry, objectionEntry, organisationEntry, rightsAckEntry, rightsRequestEntry, transferEntry, transferReportEntry } from '../../ledger/entries.ts';
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { PostgresLedger } from '../../ledger/postgres-ledger.ts';
 import { SubjectKeyIndex } from '../../policy/subject-key-index.ts';
 import type {
-  ApiKey, ApiRole, CommittedTransfer, ConsentBatchResult, Derivation, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
+  ApiKey, CommittedTransfer, ConsentBatchResult, Derivation, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
   RightsRequest, Store, StoreStats, StoredConsentEvent, StoredDerivation, StoredRightsRequest, StoredTransfer, StoredTransferReport, SubjectHistory, TransferReasons, TransferReport,
 } from '../store.ts';
+import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
 import { PgDictionary } from './pg-dictionary.ts';
 import { migratePg } from './pg-migrate.ts';
 import { PgSession, type Querier, type Queryable } from './pg-session.ts';
 
-const LIST_SEP = ';';
 const NO_KEY = new Uint8Array(0);
-const joinList = (xs: readonly string[]): string => xs.join(LIST_SEP);
-const splitList = (s: string): string[] => (s === '' ? [] : s.split(LIST_SEP));
 const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 const CONSENT_COLUMNS = ['seq', 'controller', 'event_id', 'ordinal', 'purposes', 'recipients', 'status', 'notice', 'at', 'expires_at', 'method', 'consent_type', 'evidence', 'leaf'];
@@ -36,24 +34,6 @@ const BULK_INDEXES = [
   'CREATE UNIQUE INDEX consent_events_by_id ON consent_events(controller, event_id)',
   'CREATE INDEX consent_events_by_subject ON consent_events(ordinal)',
 ];
-
-interface ConsentRow {
-  seq: number;
-  controller: number;
-  event_id: string;
-  ordinal: number;
-  purposes: number;
-  recipients: number;
-  status: number;
-  notice: number | null;
-  at: number;
-  expires_at: number | null;
-  method: number | null;
-  consent_type: number;
-  evidence: string | null;
-  leaf: number;
-  key: Buffer;
-}
 
 export class PostgresStore implements Store {
   readonly description: string;
@@ -305,7 +285,7 @@ export class PostgresStore implements Store {
       'SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.controller = $1 AND e.event_id = ANY($2::text[])',
       [code, eventIds],
     );
-    for (const row of r.rows) found.set(row.event_id, this.#fromRow(row));
+    for (const row of r.rows) found.set(row.event_id, consentFromRow(row, this.#dict));
     return found;
   }
 
@@ -380,7 +360,7 @@ export class PostgresStore implements Store {
       const code = this.#dict.find('org', controller);
       if (code < 0) continue;
       const r = await c.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.controller = $1 AND e.event_id = ANY($2::text[])', [code, ids]);
-      for (const row of r.rows) out.set(`${controller}\u0000${row.event_id}`, this.#fromRow(row));
+      for (const row of r.rows) out.set(`${controller}\u0000${row.event_id}`, consentFromRow(row, this.#dict));
     }
     return out;
   }
@@ -393,7 +373,7 @@ export class PostgresStore implements Store {
       const r = await this.#s.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.seq > $1 ORDER BY e.seq LIMIT 10000', [after]);
       if (r.rows.length === 0) return n;
       for (const row of r.rows) {
-        visit(this.#storedFromRow(row));
+        visit(storedConsentFromRow(row, this.#dict));
         n++;
       }
       after = r.rows[r.rows.length - 1]!.seq;
@@ -427,29 +407,7 @@ export class PostgresStore implements Store {
   async consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]> {
     await this.#dict.catchUp(this.#s);
     const r = await this.#s.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = $1 ORDER BY e.seq', [buf(subject)]);
-    return r.rows.map((row) => this.#storedFromRow(row));
-  }
-
-  #fromRow(r: ConsentRow): ConsentEvent {
-    const d = this.#dict;
-    return {
-      id: r.event_id,
-      controller: d.value(r.controller),
-      subject: new Uint8Array(r.key),
-      purposes: splitList(d.value(r.purposes)),
-      recipients: splitList(d.value(r.recipients)),
-      status: d.value(r.status) as ConsentStatus,
-      notice: d.valueOrNull(r.notice),
-      at: r.at,
-      expiresAt: r.expires_at,
-      method: d.valueOrNull(r.method) as CollectionMethod | null,
-      consentType: d.value(r.consent_type) as ConsentType,
-      evidence: r.evidence,
-    };
-  }
-
-  #storedFromRow(r: ConsentRow): StoredConsentEvent {
-    return { ...this.#fromRow(r), seq: r.seq, ordinal: r.ordinal, leaf: r.leaf };
+    return r.rows.map((row) => storedConsentFromRow(row, this.#dict));
   }
 
   // --- objections ----------------------------------------------------------------------------
@@ -759,39 +717,4 @@ export class PostgresStore implements Store {
 /** A string as an SQL literal, for COPY queries (which take no parameters). */
 function literal(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
-}
-
-interface ApiKeyRow {
-  id: string;
-  organisation: string | null;
-  role: string;
-  label: string | null;
-  created_at: number;
-  revoked_at: number | null;
-}
-function apiKeyFromRow(r: ApiKeyRow): ApiKey {
-  return { id: r.id, organisation: r.organisation, role: r.role as ApiRole, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at };
-}
-
-interface OrgRow {
-  id: string;
-  name: string;
-  kind: string;
-  country: string;
-  rights_contact: string | null;
-}
-function orgFromRow(r: OrgRow): Organisation {
-  return { id: r.id, name: r.name, kind: r.kind as OrgKind, country: r.country, rightsContact: r.rights_contact };
-}
-
-interface RunRow {
-  id: number;
-  controller: string;
-  file_sha256: string;
-  total_rows: number;
-  committed_line: number;
-  state: string;
-}
-function runFromRow(r: RunRow): ImportRun {
-  return { id: r.id, controller: r.controller, fileSha256: r.file_sha256, totalRows: r.total_rows, committedLine: r.committed_line, state: r.state === 'done' ? 'done' : 'running' };
 }

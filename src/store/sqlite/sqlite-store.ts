@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
 import { SubjectKeyIndex } from '../../policy/subject-key-index.ts';
-import type { Agreement, ConsentEvent, Dataset, ConsentStatus, ConsentType, CollectionMethod, Notice, Objection, ObjectionScope, Organisation, OrgKind, SubjectKey } from '../../domain/types.ts';
+import type { Agreement, ConsentEvent, Dataset, ConsentStatus, ConsentType, CollectionMethod, Notice, Objection, ObjectionScope, Organisation, SubjectKey } from '../../domain/types.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
-import type { ApiKey, ApiRole, CommittedTransfer, Derivation, TransferReasons, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
+import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
+import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
@@ -13,33 +14,8 @@ import { agreementEntry, consentLeafEntry, datasetEntry, noticeEntry, objectionE
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { sameConsentContent } from '../../domain/consent-event.ts';
 
-interface ConsentRow {
-  seq: number;
-  controller: number;
-  event_id: string;
-  ordinal: number;
-  purposes: number;
-  recipients: number;
-  status: number;
-  notice: number | null;
-  at: number;
-  expires_at: number | null;
-  method: number | null;
-  consent_type: number;
-  evidence: string | null;
-  leaf: number;
-  key?: Buffer;
-}
-
-const LIST_SEP = ';';
 const NO_KEY = new Uint8Array(0);
 
-function joinList(xs: readonly string[]): string {
-  return xs.join(LIST_SEP);
-}
-function splitList(s: string): string[] {
-  return s === '' ? [] : s.split(LIST_SEP);
-}
 
 /** The embedded store: one SQLite file in WAL mode, opened by openSqliteStore. */
 export class SqliteStore implements Store {
@@ -260,7 +236,7 @@ export class SqliteStore implements Store {
            WHERE e.controller = ? AND e.event_id IN (${ids.map(() => '?').join(',')})`,
         )
         .all(code, ...ids) as ConsentRow[];
-      for (const r of rows) found.set(r.event_id, this.#fromRow(r));
+      for (const r of rows) found.set(r.event_id, consentFromRow(r, this.#dict));
     }
     return found;
   }
@@ -334,7 +310,7 @@ export class SqliteStore implements Store {
     const stmt = this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.controller = ? AND e.event_id = ?');
     for (const id of ids) {
       const r = stmt.get(code, id) as ConsentRow | undefined;
-      if (r) found.set(id, this.#fromRow(r));
+      if (r) found.set(id, consentFromRow(r, this.#dict));
     }
     return found;
   }
@@ -343,7 +319,7 @@ export class SqliteStore implements Store {
     const stmt = this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal ORDER BY e.seq');
     let n = 0;
     for (const r of stmt.iterate() as IterableIterator<ConsentRow>) {
-      visit(this.#storedFromRow(r));
+      visit(storedConsentFromRow(r, this.#dict));
       n++;
     }
     return n;
@@ -377,29 +353,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = ? ORDER BY e.seq')
       .all(subject) as ConsentRow[];
-    return rows.map((r) => this.#storedFromRow(r));
-  }
-
-  #fromRow(r: ConsentRow): ConsentEvent {
-    const d = this.#dict;
-    return {
-      id: r.event_id,
-      controller: d.value(r.controller),
-      subject: new Uint8Array(r.key!),
-      purposes: splitList(d.value(r.purposes)),
-      recipients: splitList(d.value(r.recipients)),
-      status: d.value(r.status) as ConsentStatus,
-      notice: d.valueOrNull(r.notice),
-      at: r.at,
-      expiresAt: r.expires_at,
-      method: d.valueOrNull(r.method) as CollectionMethod | null,
-      consentType: d.value(r.consent_type) as ConsentType,
-      evidence: r.evidence,
-    };
-  }
-
-  #storedFromRow(r: ConsentRow): StoredConsentEvent {
-    return { ...this.#fromRow(r), seq: r.seq, ordinal: r.ordinal, leaf: r.leaf };
+    return rows.map((r) => storedConsentFromRow(r, this.#dict));
   }
 
   // --- objections ----------------------------------------------------------------------------
@@ -672,39 +626,4 @@ export class SqliteStore implements Store {
   async finishImport(runId: number): Promise<void> {
     this.db.prepare("UPDATE import_runs SET state = 'done' WHERE id = ?").run(runId);
   }
-}
-
-interface ApiKeyRow {
-  id: string;
-  organisation: string | null;
-  role: string;
-  label: string | null;
-  created_at: number;
-  revoked_at: number | null;
-}
-function apiKeyFromRow(r: ApiKeyRow): ApiKey {
-  return { id: r.id, organisation: r.organisation, role: r.role as ApiRole, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at };
-}
-
-interface OrgRow {
-  id: string;
-  name: string;
-  kind: string;
-  country: string;
-  rights_contact: string | null;
-}
-function orgFromRow(r: OrgRow): Organisation {
-  return { id: r.id, name: r.name, kind: r.kind as OrgKind, country: r.country, rightsContact: r.rights_contact };
-}
-
-interface RunRow {
-  id: number;
-  controller: string;
-  file_sha256: string;
-  total_rows: number;
-  committed_line: number;
-  state: string;
-}
-function runFromRow(r: RunRow): ImportRun {
-  return { id: r.id, controller: r.controller, fileSha256: r.file_sha256, totalRows: r.total_rows, committedLine: r.committed_line, state: r.state === 'done' ? 'done' : 'running' };
 }
