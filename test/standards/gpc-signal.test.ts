@@ -34,6 +34,27 @@ describe('Sec-GPC on people’s requests', () => {
     assert.deepEqual((await check()).body.reasons, { objection: 1, 'transfer-blocked': 1 });
   });
 
+  it('records the signal as a sale-and-sharing objection besides a withdrawal sent with it, with the header as evidence', async () => {
+    const email = 'gpc-withdrawer@example.org';
+    const token = await person(email);
+    const r = await call(f, 'POST', '/v1/me/rights-requests', { key: token, body: { kind: 'withdraw', controller: 'club', purposes: ['marketing'] }, headers: { 'sec-gpc': '1' } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepEqual([r.body.kind, r.body.source, r.body.scope], ['withdraw', 'request', ['marketing']]);
+    assert.deepEqual([r.body.gpc.kind, r.body.gpc.source, r.body.gpc.scope], ['object', 'gpc', ['sale-sharing']]);
+    const key = f.app.keyer.keyOf({ email });
+    assert.ok(key.ok);
+    const history = await f.app.store.subjectHistory(key.key);
+    assert.deepEqual(history?.rights.map((x) => [x.kind, x.source, x.scope, x.note]).sort(), [
+      ['object', 'gpc', ['sale-sharing'], 'Sec-GPC: 1 (Global Privacy Control)'],
+      ['withdraw', 'request', ['marketing'], null],
+    ]);
+    assert.deepEqual(history?.objections.map((o) => [o.scope, o.source]), [['sale-sharing', 'gpc']]);
+    // Without the header, a withdrawal is only a withdrawal.
+    const plain = await call(f, 'POST', '/v1/me/rights-requests', { key: await person('plain-withdrawer@example.org'), body: { kind: 'withdraw', controller: 'club', purposes: ['marketing'] } });
+    assert.equal(plain.status, 201);
+    assert.equal(plain.body.gpc, undefined);
+  });
+
   it('treats an objection without the header as the objection the body names', async () => {
     const token = await person('plain-objector@example.org');
     const r = await call(f, 'POST', '/v1/me/rights-requests', { key: token, body: { kind: 'object', controller: 'club', scope: 'direct-marketing' } });

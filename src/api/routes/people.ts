@@ -64,6 +64,9 @@ const rightsBody = z.strictObject({
   note: z.string().max(2000).optional(),
 });
 
+/** Kept with a request made under Global Privacy Control: the signal itself, as evidence. */
+const GPC_NOTE = 'Sec-GPC: 1 (Global Privacy Control)';
+
 export const peopleRoutes = [
   defineRoute({
     method: 'POST',
@@ -186,7 +189,7 @@ export const peopleRoutes = [
     url: '/v1/me/rights-requests',
     summary: 'Withdraw, object, ask for erasure or rectification; passed to every downstream holder (subject token)',
     description:
-      'Recorded once (the same request again answers with the same request), passed to every organisation holding your data downstream with a one-month deadline. A request with `Sec-GPC: 1` and kind `object` is recorded as a Global Privacy Control objection to sale and sharing.',
+      'Recorded once (the same request again answers with the same request), passed to every organisation holding your data downstream with a one-month deadline. A request with `Sec-GPC: 1` and kind `object` is recorded as a Global Privacy Control objection to sale and sharing; with any other kind, the signal is recorded as such an objection besides (answered under `gpc`). The header is kept as the request\'s evidence note.',
     tag: 'people',
     auth: 'caller',
     write: true,
@@ -196,24 +199,41 @@ export const peopleRoutes = [
     handler: async ({ principal, body, services, request }) => {
       const s = requireSubject(principal);
       const key = keyBytes(s.subjectHex);
-      const gpc = body.kind === 'object' && request.headers['sec-gpc'] === '1';
+      // GPC: the only defined value is "1"; it opts the person out of sale and sharing.
+      const signal = request.headers['sec-gpc'] === '1';
+      const gpc = body.kind === 'object' && signal;
       const scope = body.kind === 'withdraw' ? (body.purposes ?? []) : body.kind === 'object' ? (gpc ? ['sale-sharing'] : body.scope ? [body.scope] : []) : [];
+      const at = Date.now();
       const outcome = await requestRights(services.app.store, {
         kind: body.kind,
         controller: body.controller,
         subject: key,
-        at: Date.now(),
+        at,
         scope,
         source: gpc ? 'gpc' : 'request',
-        note: body.note ?? null,
+        note: body.note ?? (gpc ? GPC_NOTE : null),
       });
       if (!outcome.found) throw notFound('record');
+      // The signal rides on another request: it is an objection to sale and sharing all the same.
+      const alsoGpc =
+        signal && !gpc
+          ? await requestRights(services.app.store, { kind: 'object', controller: body.controller, subject: key, at, scope: ['sale-sharing'], source: 'gpc', note: GPC_NOTE })
+          : null;
       // Decisions made after the request respect it at once.
       await services.live.catchUp();
       const r = outcome.request;
       return {
         status: outcome.created ? 201 : 200,
-        body: { id: r.id, kind: r.kind, controller: r.controller, scope: r.scope, source: r.source, at: iso(r.at), passedTo: outcome.passedTo.map((p) => ({ holder: p.holder, due: iso(p.due) })) },
+        body: {
+          id: r.id,
+          kind: r.kind,
+          controller: r.controller,
+          scope: r.scope,
+          source: r.source,
+          at: iso(r.at),
+          passedTo: outcome.passedTo.map((p) => ({ holder: p.holder, due: iso(p.due) })),
+          ...(alsoGpc?.found ? { gpc: { id: alsoGpc.request.id, kind: 'object', scope: alsoGpc.request.scope, source: 'gpc' } } : {}),
+        },
       };
     },
   }),
