@@ -43,15 +43,22 @@ export class ConsentWriter {
     this.#live = live;
   }
 
-  /** One event; batched with whatever else arrives in the same turn of the event loop. */
+  /**
+   * One event; batched with every other that arrives before the writer gets to it (group
+   * commit): while one batch is being stored, the next one gathers, so a slower store makes
+   * larger batches rather than a longer queue.
+   */
   writeOne(event: ConsentEvent): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ event, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    void this.#queue.run(() => this.#flush());
   }
 
   /** Many events (a bulk upload), in batches; each batch is atomic. */
@@ -76,19 +83,20 @@ export class ConsentWriter {
     await this.#queue.idle();
   }
 
-  #flush(): void {
+  /** Runs in the queue's turn: takes what has gathered by now. */
+  async #flush(): Promise<void> {
+    // Let requests that arrived in the same turn of the event loop join this batch.
+    await new Promise((r) => setImmediate(r));
     this.#scheduled = false;
     const batch = this.#pending.splice(0, MAX_BATCH);
-    if (this.#pending.length > 0) {
-      this.#scheduled = true;
-      setImmediate(() => this.#flush());
+    if (this.#pending.length > 0) this.#schedule();
+    if (batch.length === 0) return;
+    try {
+      const r = await this.#writeBatch(batch.map((p) => p.event));
+      r.outcomes.forEach((o, i) => (o instanceof ApiError ? batch[i]!.reject(o) : batch[i]!.resolve(o)));
+    } catch (err) {
+      batch.forEach((p) => p.reject(err));
     }
-    void this.#queue
-      .run(() => this.#writeBatch(batch.map((p) => p.event)))
-      .then(
-        (r) => r.outcomes.forEach((o, i) => (o instanceof ApiError ? batch[i]!.reject(o) : batch[i]!.resolve(o))),
-        (err) => batch.forEach((p) => p.reject(err)),
-      );
   }
 
   async #writeBatch(events: readonly ConsentEvent[]): Promise<BatchOutcome> {

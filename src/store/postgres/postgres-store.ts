@@ -244,10 +244,20 @@ export class PostgresStore implements Store {
     }
     const index = this.#keys;
     const from = this.#subjectCount;
-    await copyOut(c, `SELECT ordinal, key FROM subjects WHERE ordinal >= ${from} ORDER BY ordinal`, (row) => {
-      index.add(Buffer.from(row.bytes(1)), row.int4(0));
-      this.#subjectCount = row.int4(0) + 1;
-    });
+    if (from === 0) {
+      // The first load: possibly millions of keys, streamed.
+      await copyOut(c, 'SELECT ordinal, key FROM subjects ORDER BY ordinal', (row) => {
+        index.add(row.bytes(1), row.int4(0));
+        this.#subjectCount = row.int4(0) + 1;
+      });
+    } else {
+      // Since the last look: usually nothing, in one plain round trip.
+      const r = await c.query<{ ordinal: number; key: Buffer }>('SELECT ordinal, key FROM subjects WHERE ordinal >= $1 ORDER BY ordinal', [from]);
+      for (const row of r.rows) {
+        index.add(row.key, row.ordinal);
+        this.#subjectCount = row.ordinal + 1;
+      }
+    }
     return index;
   }
 
