@@ -1,6 +1,6 @@
 /** Rows as both SQL stores return them, and the domain objects they stand for. */
 import type { CollectionMethod, ConsentEvent, ConsentStatus, ConsentType, Organisation, OrgKind } from '../domain/types.ts';
-import type { ApiKey, ApiRole, ImportRun, StoredConsentEvent } from './store.ts';
+import type { ApiKey, ApiRole, ImportRun, StoredConsentEvent, TransferReasons } from './store.ts';
 
 export interface ApiKeyRow {
   id: string;
@@ -89,4 +89,14 @@ export function consentFromRow(r: ConsentRow, d: CodeReader): ConsentEvent {
 
 export function storedConsentFromRow(r: ConsentRow, d: CodeReader): StoredConsentEvent {
   return { ...consentFromRow(r, d), seq: r.seq, ordinal: r.ordinal, leaf: r.leaf };
+}
+
+/**
+ * Why a transfer's subject was refused, as stored on its link row: null when its records went
+ * (or no reason was given); subjects new to the store share the reasons of the unknown.
+ */
+export function refusalReasonOf(allowed: number, isNew: boolean, ordinal: number, reasons: TransferReasons | undefined): string | null {
+  if (allowed) return null;
+  const why = isNew ? (reasons?.unknown ?? null) : (reasons?.byOrdinal.get(ordinal) ?? null);
+  return why === '' ? null : why;
 }

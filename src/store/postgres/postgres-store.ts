@@ -17,7 +17,7 @@ import type {
   ApiKey, CommittedTransfer, ConsentBatchResult, Derivation, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
   RightsRequest, Store, StoreStats, StoredConsentEvent, StoredDerivation, StoredRightsRequest, StoredTransfer, StoredTransferReport, SubjectHistory, TransferReasons, TransferReport,
 } from '../store.ts';
-import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
+import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, refusalReasonOf, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
 import { PgDictionary } from './pg-dictionary.ts';
@@ -312,15 +312,19 @@ export class PostgresStore implements Store {
       const duplicates: NewConsentEvent[] = [];
       let newSubjects = 0;
       // Within one batch an event id repeated is a duplicate, as it would be against stored rows.
-      const known = this.#s.bulk ? new Map<string, NewConsentEvent>() : await this.#storedIds(c, events);
+      // In a bulk load the unique index built at the end refuses repeated ids, as on SQLite.
+      const bulk = this.#s.bulk;
+      const known = bulk ? new Map<string, NewConsentEvent>() : await this.#storedIds(c, events);
       const seen = new Set<string>();
       for (const e of events) {
-        const idKey = `${e.controller}\u0000${e.id}`;
-        if (known.has(idKey) || seen.has(idKey)) {
-          duplicates.push(e);
-          continue;
+        if (!bulk) {
+          const idKey = `${e.controller}\u0000${e.id}`;
+          if (known.has(idKey) || seen.has(idKey)) {
+            duplicates.push(e);
+            continue;
+          }
+          seen.add(idKey);
         }
-        seen.add(idKey);
         let ordinal = index.get(e.subject);
         if (ordinal < 0) {
           ordinal = this.#subjectCount++;
@@ -456,14 +460,14 @@ export class PostgresStore implements Store {
       for (let i = 0; i < n; i++) {
         const key = subjects.keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
         let ordinal = index.get(key);
-        let why: string | null = null;
-        if (ordinal < 0) {
+        const isNew = ordinal < 0;
+        if (isNew) {
           ordinal = this.#subjectCount++;
           index.add(key, ordinal);
           newSubjects.row(2).int4(ordinal).bytes(key);
-          why = subjects.allowed[i] ? null : (subjects.reasons?.unknown ?? null);
-        } else if (!subjects.allowed[i]) why = subjects.reasons?.byOrdinal.get(ordinal) ?? null;
-        links.row(4).text(t.id).int4(ordinal).int2(subjects.allowed[i]!).int4(why === null || why === '' ? null : this.#dict.code('list', why));
+        }
+        const why = refusalReasonOf(subjects.allowed[i]!, isNew, ordinal, subjects.reasons);
+        links.row(4).text(t.id).int4(ordinal).int2(subjects.allowed[i]!).int4(why === null ? null : this.#dict.code('list', why));
       }
       await copyIn(c, 'subjects', ['ordinal', 'key'], newSubjects);
       await copyIn(c, 'transfer_subjects', ['transfer', 'ordinal', 'allowed', 'reasons'], links);

@@ -11,6 +11,7 @@ export class SqliteDictionary {
   readonly #ids = new Map<string, Map<string, number>>();
   readonly #values: string[] = [];
   readonly #insert: Database.Statement;
+  #since: Database.Statement | null = null;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -72,7 +73,8 @@ export class SqliteDictionary {
   }
 
   #catchUp(): void {
-    for (const r of this.#db.prepare('SELECT id, kind, value FROM dict WHERE id >= ? ORDER BY id').iterate(this.#values.length) as IterableIterator<{ id: number; kind: string; value: string }>) {
+    this.#since ??= this.#db.prepare('SELECT id, kind, value FROM dict WHERE id >= ? ORDER BY id');
+    for (const r of this.#since.iterate(this.#values.length) as IterableIterator<{ id: number; kind: string; value: string }>) {
       this.#byKind(r.kind).set(r.value, r.id);
       this.#values[r.id] = r.value;
     }

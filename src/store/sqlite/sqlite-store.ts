@@ -5,7 +5,7 @@ import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
 import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
-import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
+import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, refusalReasonOf, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
@@ -27,6 +27,7 @@ export class SqliteStore implements Store {
   readonly #lineage: SqliteLineage;
   #keys: SubjectKeyIndex | null = null;
   #subjectCount = 0;
+  #subjectsSince: Database.Statement | null = null;
   /** Inside bulkLoad: uniqueness is checked when the indexes are rebuilt at the end. */
   #bulk = false;
 
@@ -184,8 +185,8 @@ export class SqliteStore implements Store {
   #keyIndex(): SubjectKeyIndex {
     if (this.#keys) {
       // Another process on the same file (the CLI beside a server) may have added subjects.
-      const stmt = this.db.prepare('SELECT ordinal, key FROM subjects WHERE ordinal >= ? ORDER BY ordinal').raw(true);
-      for (const row of stmt.iterate(this.#subjectCount) as IterableIterator<[number, Buffer]>) {
+      this.#subjectsSince ??= this.db.prepare('SELECT ordinal, key FROM subjects WHERE ordinal >= ? ORDER BY ordinal').raw(true);
+      for (const row of this.#subjectsSince.iterate(this.#subjectCount) as IterableIterator<[number, Buffer]>) {
         this.#keys.add(row[1], row[0]);
         this.#subjectCount = row[0] + 1;
       }
@@ -405,14 +406,14 @@ export class SqliteStore implements Store {
         for (let i = 0; i < n; i++) {
           const key = subjects.keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
           let ordinal = index.get(key);
-          let why: string | null = null;
-          if (ordinal < 0) {
+          const isNew = ordinal < 0;
+          if (isNew) {
             ordinal = this.#subjectCount++;
             insertSubject.run(ordinal, key);
             index.add(key, ordinal);
-            why = subjects.allowed[i] ? null : (subjects.reasons?.unknown ?? null);
-          } else if (!subjects.allowed[i]) why = subjects.reasons?.byOrdinal.get(ordinal) ?? null;
-          link.run(t.id, ordinal, subjects.allowed[i], why === null || why === '' ? null : this.#dict.code('list', why));
+          }
+          const why = refusalReasonOf(subjects.allowed[i]!, isNew, ordinal, subjects.reasons);
+          link.run(t.id, ordinal, subjects.allowed[i], why === null ? null : this.#dict.code('list', why));
         }
         return { transfer: { ...t, leaf }, created: true };
       })();
