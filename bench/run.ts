@@ -12,6 +12,7 @@ import { benchLedger } from './ledger.ts';
 import { benchLoad } from './load.ts';
 import { benchLoadPostgres, withPgSchema } from './load-postgres.ts';
 import { benchApi } from './api.ts';
+import { benchLineage } from './lineage.ts';
 
 interface Row {
   readonly name: string;
@@ -70,6 +71,10 @@ groups.push({
   rows: 'value' in pgApi ? api.flatMap((r, i) => [{ ...r, name: `SQLite: ${r.name}` }, { ...pgApi.value[i]!, name: `PostgreSQL: ${pgApi.value[i]!.name}` }]) : [{ name: 'PostgreSQL rows skipped', ms: Number.NaN, note: pgApi.skipped }],
   reference: -1,
 });
+
+// Who-has and withdrawals (issue #5): its own store of 10 M transfer-record links.
+log('who-has and withdrawals…');
+groups.push({ title: 'Who-has and withdrawals (SQLite; the store size is in each row)', rows: await benchLineage({ links: 10_000_000, quick }, log), reference: -1 });
 
 const lines: string[] = [];
 for (const g of groups) {

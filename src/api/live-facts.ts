@@ -3,8 +3,10 @@
  * the ledger: every event that changes decisions (organisations, notices, agreements, consent
  * events, objections) is a leaf, so reading the leaves appended since the last look brings in
  * this node's writes and those of every other process on the same store (another API node, or
- * the command line) in the one order they were stored.
+ * the command line) in the one order they were stored. This node's own consent writes are handed
+ * over as they are when nothing was appended in between (applyStored), not read back.
  */
+import { SUBJECT_KEY_BYTES } from '../domain/subject-key.ts';
 import { loadFacts } from '../gateway/load-facts.ts';
 import type { Agreement, CollectionMethod, ConsentEvent, ConsentStatus, ConsentType, Notice, Objection, ObjectionScope, Organisation, OrgKind } from '../domain/types.ts';
 import type { RowContext } from '../ingest/consent-row.ts';
@@ -58,6 +60,29 @@ export class LiveFacts {
    */
   catchUp(): Promise<number> {
     return this.#queue.run(() => this.#catchUp());
+  }
+
+  /**
+   * Takes in consent events this process has just stored, all of them, in this order: `from` is
+   * what the facts held before the write, `to` the ledger's size read after it. The write's
+   * leaves come after `from`, so when the ledger grew by exactly their number and the facts have
+   * not moved since, they are [from, to) and the facts take the events as they are, without
+   * reading them back. Otherwise (another process appended too) it catches up as catchUp does.
+   */
+  applyStored(from: number, to: number, events: readonly ConsentEvent[]): Promise<void> {
+    return this.#queue.run(async () => {
+      if (this.#applied !== from || to - from !== events.length) {
+        if (this.#applied < to) await this.#catchUp();
+        return;
+      }
+      const keys = new Uint8Array(events.length * SUBJECT_KEY_BYTES);
+      events.forEach((e, i) => keys.set(e.subject, i * SUBJECT_KEY_BYTES));
+      const ordinals = await this.#store.subjectOrdinals(keys);
+      const missing = ordinals.indexOf(-1);
+      if (missing >= 0) throw new Error(`stored subject ${Buffer.from(events[missing]!.subject).toString('hex').slice(0, 12)}… is not in the store`);
+      events.forEach((e, i) => this.facts.addConsent(ordinals[i]!, e));
+      this.#applied = to;
+    });
   }
 
   /** Catches up every `ms` until stop(): other processes' writes reach this node's decisions. */

@@ -12,13 +12,17 @@ import { canonicalJson } from '../domain/canonical-json.ts';
 import type { Principal } from './access.ts';
 import { ApiError, validationError } from './api-error.ts';
 import { NdjsonBody } from './ndjson.ts';
+import type { IdempotencyLookups } from './idempotency-lookups.ts';
 import type { Services } from './services.ts';
+import type { IdempotentRecord } from '../store/store.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface Reply {
   readonly status: number;
   readonly body: unknown;
+  /** The handler stored this reply under the request's Idempotency-Key itself (RouteContext.idempotency). */
+  readonly idempotencyStored?: boolean;
 }
 
 export interface RouteContext<P, Q, B> {
@@ -35,6 +39,12 @@ export interface RouteContext<P, Q, B> {
    * stored response for a retried upload (by throwing it) and refuses a reused key.
    */
   beforeWrite(): Promise<void>;
+  /**
+   * For a JSON write carrying an Idempotency-Key: the record that stores a reply under the key.
+   * A handler whose write can store it along (in the same group commit) does, and says so in its
+   * reply; otherwise the route kit stores it once the handler has answered.
+   */
+  readonly idempotency: ((reply: Reply) => IdempotentRecord) | null;
 }
 
 export interface RouteSpec<P, Q, B> {
@@ -96,11 +106,15 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string)
   return r.data;
 }
 
+const recordOf =
+  (apiKey: string, key: string, requestHash: string) =>
+  (r: Reply): IdempotentRecord => ({ apiKey, key, requestHash, status: r.status, response: JSON.stringify(r.body) });
+
 export function defineRoute<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): AnyRoute {
   return spec as unknown as AnyRoute;
 }
 
-export function mountRoute(app: FastifyInstance, spec: AnyRoute, services: Services): void {
+export function mountRoute(app: FastifyInstance, spec: AnyRoute, services: Services, lookups: IdempotencyLookups): void {
   app.route({
     method: spec.method,
     url: spec.url,
@@ -129,7 +143,7 @@ export function mountRoute(app: FastifyInstance, spec: AnyRoute, services: Servi
       const requestHash = (bodyDigest: string): string => createHash('sha256').update(`${spec.method} ${request.url}\n${bodyDigest}`).digest('hex');
       const check = async (hash: string): Promise<void> => {
         if (idemKey === null || owner === null) return;
-        const stored = await store.getIdempotent(owner, idemKey);
+        const stored = await lookups.find(owner, idemKey);
         if (!stored) return;
         if (stored.requestHash !== hash) {
           throw new ApiError(409, 'idempotency-key-reused', 'this Idempotency-Key was used for a different request', [{ where: 'header', field: 'idempotency-key', message: 'use a new key for a new request' }]);
@@ -156,9 +170,10 @@ export function mountRoute(app: FastifyInstance, spec: AnyRoute, services: Servi
                 await check(hash);
               }
             },
+            idempotency: idemKey !== null && owner !== null && hash !== null ? recordOf(owner, idemKey, hash) : null,
           };
           const r = await spec.handler(ctx);
-          if (idemKey !== null && owner !== null && hash !== null && r.status < 300) {
+          if (idemKey !== null && owner !== null && hash !== null && r.status < 300 && r.idempotencyStored !== true) {
             await store.putIdempotent(owner, idemKey, { requestHash: hash, status: r.status, response: JSON.stringify(r.body) });
           }
           return r;

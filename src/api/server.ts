@@ -10,12 +10,16 @@ import type { App } from '../app.ts';
 import type { Principal } from './access.ts';
 import { ApiError, toApiError } from './api-error.ts';
 import { mountDocsUi } from './docs-ui.ts';
+import { IdempotencyLookups } from './idempotency-lookups.ts';
+import { requestLogger } from './request-logger.ts';
 import { mountWebApp } from './web-app.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountRoute, NDJSON_TYPES } from './route-kit.ts';
 import { allRoutes } from './routes/index.ts';
 import { buildServices, type Services } from './services.ts';
 import { TOKEN_PREFIX } from './subject-tokens.ts';
+import { serveFromSqlite } from './sqlite-serving.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -86,6 +90,7 @@ export async function buildServer(o: ServerOptions): Promise<ApiServer> {
           },
     bodyLimit: o.bodyLimit ?? 1024 * 1024,
     genReqId: () => randomUUID(),
+    childLoggerFactory: requestLogger,
     return503OnClosing: true,
   });
 
@@ -134,7 +139,8 @@ export async function buildServer(o: ServerOptions): Promise<ApiServer> {
   });
 
   const routes = allRoutes({ closing: () => closing });
-  for (const r of routes) mountRoute(fastify, r, services);
+  const idempotency = new IdempotencyLookups(o.app.store);
+  for (const r of routes) mountRoute(fastify, r, services, idempotency);
   const document = openApiDocument(routes, { title: 'Consentry API', version: VERSION });
   fastify.get('/openapi.json', { config: { auth: 'public' } }, async () => document);
   mountDocsUi(fastify);
@@ -144,6 +150,8 @@ export async function buildServer(o: ServerOptions): Promise<ApiServer> {
   const sealer = setInterval(() => void services.seal().catch((err: unknown) => fastify.log.error({ err }, 'signing a tree head failed')), o.sealEveryMs ?? 1000);
   sealer.unref();
   services.live.follow(o.followEveryMs ?? 500, (err) => fastify.log.error({ err }, 'reading new ledger leaves into the decision facts failed'));
+  const store = o.app.store;
+  const sqlite = store instanceof SqliteStore ? serveFromSqlite(store.db, { onError: (err) => fastify.log.error({ err }, 'checkpointing the SQLite log failed') }) : null;
 
   let closed: Promise<void> | null = null;
   return {
@@ -169,6 +177,7 @@ export async function buildServer(o: ServerOptions): Promise<ApiServer> {
         await services.writer.drain();
         await services.live.stop();
         await services.seal();
+        await sqlite?.stop();
       })();
       return closed;
     },

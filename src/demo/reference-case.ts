@@ -13,6 +13,9 @@ export type AgreementInput = Omit<Agreement, 'validFrom' | 'validTo'> & {
   readonly validTo: string | null;
 };
 
+/** Postcode areas standing in for the 106 marginal seats of the direct-mail campaign. */
+export const TARGET_AREAS: ReadonlySet<string> = new Set(['B', 'BD', 'CV', 'DE', 'DY', 'LS', 'M', 'NG', 'NN', 'OL', 'PE', 'PR', 'S', 'SK', 'ST', 'WF', 'WV']);
+
 export const ORG_IDS = {
   collector: 'emmas-diary',
   broker: 'experian-marketing',

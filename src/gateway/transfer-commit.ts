@@ -2,13 +2,16 @@
  * Commits a decided transfer: the decision goes into the ledger as one leaf that carries two
  * Merkle roots over subject keys — every subject in the request, and those allowed — so any
  * one person can later be shown, without seeing anyone else's key, that their record was (or
- * was not) in the transfer.
+ * was not) in the transfer. Both sets are kept in blocks beside it, so that showing them is a
+ * block read (transfer-proof.ts).
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.ts';
-import { sortSubjectKeys, subjectKeysRootParallel } from '../ledger/subject-commitment.ts';
+import { sortSubjectKeys } from '../ledger/subject-commitment.ts';
+import { subjectSetBlocks } from '../ledger/subject-set-blocks.ts';
 import type { CommittedTransfer, Store, StoredTransfer, TransferReasons } from '../store/store.ts';
 import type { CheckResult } from './transfer-check.ts';
+import { keepTransferSubjectSets } from './transfer-proof.ts';
 
 const KEY = 32;
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -27,10 +30,6 @@ function distinctKeys(keys: Uint8Array, count: number, pick: (i: number) => bool
   let n = 0;
   for (let i = 0; i < count; i++) if (pick(i)) chosen.set(keys.subarray(i * KEY, (i + 1) * KEY), n++ * KEY);
   return sortSubjectKeys(chosen.subarray(0, n * KEY));
-}
-
-async function rootOf(sorted: Uint8Array): Promise<string> {
-  return hex(await subjectKeysRootParallel(sorted));
 }
 
 export interface SubjectSets {
@@ -80,8 +79,10 @@ function refusalReasons(result: CheckResult): TransferReasons {
 export async function commitTransfer(store: Store, result: CheckResult, decidedAt: number): Promise<{ transfer: StoredTransfer; created: boolean }> {
   const d = result.decision;
   const sets = subjectSets(result);
-  const subjects = { count: sets.keys.length / KEY, root: await rootOf(sets.keys) };
-  const allowedSubjects = { count: sets.allowedKeys.length / KEY, root: await rootOf(sets.allowedKeys) };
+  // One pass of hashing per set gives its root and the blocks its proofs are read from.
+  const kept = { requested: subjectSetBlocks(sets.keys), allowed: subjectSetBlocks(sets.allowedKeys) };
+  const subjects = { count: kept.requested.size, root: hex(kept.requested.root) };
+  const allowedSubjects = { count: kept.allowed.size, root: hex(kept.allowed.root) };
   // The same request over the same people under the same pack is the same transfer.
   const id = `tr-${createHash('sha256').update(canonicalJson({ request: d.request, pack: d.pack, subjects: subjects.root })).digest('hex').slice(0, 20)}`;
   const t: CommittedTransfer = {
@@ -99,5 +100,9 @@ export async function commitTransfer(store: Store, result: CheckResult, decidedA
     subjects,
     allowedSubjects,
   };
-  return store.recordTransfer(t, { keys: sets.keys, allowed: sets.allowed, reasons: refusalReasons(result) });
+  const recorded = await store.recordTransfer(t, { keys: sets.keys, allowed: sets.allowed, reasons: refusalReasons(result) });
+  // After the transfer's own transaction: a crash in between leaves sets that the first proof
+  // rebuilds and keeps (committing the same transfer again keeps them too).
+  await keepTransferSubjectSets(store, recorded.transfer.id, kept);
+  return recorded;
 }

@@ -15,12 +15,11 @@ import { requestRights } from '../lineage/rights.ts';
 import { decide } from '../policy/decision.ts';
 import { loadBuiltinPack } from '../policy/pack-loader.ts';
 import { ORG_IDS, T1_TRANSFER, T2026_TRANSFER } from '../demo/reference-case.ts';
+export { TARGET_AREAS } from '../demo/reference-case.ts';
 import type { TransferRequest } from '../domain/types.ts';
 import type { Store } from '../store/store.ts';
 
 export const SEGMENT_ID = 'seg-106-target-seats';
-/** Postcode areas standing in for the 106 marginal seats of the direct-mail campaign. */
-export const TARGET_AREAS: ReadonlySet<string> = new Set(['B', 'BD', 'CV', 'DE', 'DY', 'LS', 'M', 'NG', 'NN', 'OL', 'PE', 'PR', 'S', 'SK', 'ST', 'WF', 'WV']);
 export const FLOW_TIMES = {
   segmentBuilt: Date.parse('2026-03-10T12:00:00Z'),
   withdrawals: Date.parse('2026-04-01T10:00:00Z'),

@@ -4,7 +4,7 @@
  */
 import { hash } from 'node:crypto';
 import { Frontier } from './frontier.ts';
-import { leafInput, type LedgerEntry } from './ledger-entry.ts';
+import { isRebuilt, leafInput, type LedgerEntry } from './ledger-entry.ts';
 import { HASH_SIZE, rootOfLeafHashes, type NodeReader } from './merkle.ts';
 
 /**
@@ -15,6 +15,7 @@ export const MIN_STORED_LEVEL = 4;
 
 export interface PreparedBatch {
   readonly first: number;
+  /** Leaf data to store: empty for entries the store rebuilds from its rows (see REBUILT). */
   readonly data: readonly Uint8Array[];
   /** Leaf hashes, 32 bytes each, contiguous. */
   readonly hashes: Uint8Array;
@@ -29,7 +30,7 @@ export function prepareBatch(before: Frontier, entries: readonly LedgerEntry[]):
   const hashes = new Uint8Array(entries.length * HASH_SIZE);
   // Leaves are a few hundred bytes: one native call each beats hashing them in JavaScript.
   inputs.forEach((input, i) => hashes.set(hash('sha256', input, 'buffer') as unknown as Uint8Array, i * HASH_SIZE));
-  const data = inputs.map((input) => input.subarray(1));
+  const data = inputs.map((input, i) => (isRebuilt(entries[i]!) ? NO_DATA : input.subarray(1)));
   const frontier = before.clone();
   const nodes: [number, number, Uint8Array][] = [];
   frontier.appendMany(hashes, entries.length, (level, index, hash) => {
@@ -39,6 +40,7 @@ export function prepareBatch(before: Frontier, entries: readonly LedgerEntry[]):
 }
 
 const ZERO = new Uint8Array(HASH_SIZE);
+const NO_DATA = new Uint8Array(0);
 
 type NodeId = readonly [level: number, index: number];
 

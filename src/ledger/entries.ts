@@ -5,7 +5,7 @@
  */
 import type { Agreement, ConsentEvent, Dataset, Notice, Objection, Organisation } from '../domain/types.ts';
 import type { CommittedTransfer, Derivation, RightsRequest, TransferReport } from '../store/store.ts';
-import { CANONICAL, type LedgerEntry } from './ledger-entry.ts';
+import { CANONICAL, REBUILT, type LedgerEntry } from './ledger-entry.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -40,10 +40,12 @@ export function agreementEntry(a: Agreement, at: number): LedgerEntry {
 
 /**
  * The entry the store appends for a consent event: only its canonical text (and the kind and
- * time every entry has), so loading millions of events builds no intermediate objects.
+ * time every entry has), so loading millions of events builds no intermediate objects. Its data
+ * is rebuilt from the event's row (consentLeafJson of the stored event), so only its hash is
+ * kept in the ledger table.
  */
 export function consentLeafEntry(e: ConsentEvent): LedgerEntry {
-  return { kind: 'consent', at: e.at, [CANONICAL]: consentLeafJson(e) };
+  return { kind: 'consent', at: e.at, [CANONICAL]: consentLeafJson(e), [REBUILT]: true };
 }
 
 export function consentEntry(e: ConsentEvent): LedgerEntry {

@@ -3,6 +3,7 @@
  * perfect subtrees that make up the first `size` leaves, one per set bit of `size`, largest
  * first. Appending a leaf and computing the root both take O(log n).
  */
+import { hashNodePairs } from '../crypto/sha256.ts';
 import { HASH_SIZE, emptyRoot, nodeHash } from './merkle.ts';
 
 /** Called for every perfect subtree completed by an append (level >= 1). */
@@ -49,9 +50,56 @@ export class Frontier {
     this.#size++;
   }
 
-  /** Appends `count` contiguous 32-byte leaf hashes from `hashes`. */
+  /**
+   * Appends `count` contiguous 32-byte leaf hashes from `hashes`. The same tree and the same
+   * completed subtrees as `append` one by one (reported level by level rather than leaf by
+   * leaf), but each level's pairs are hashed in one batch, four lanes at a time where SIMD is
+   * available: a bulk load appends millions of leaves.
+   */
   appendMany(hashes: Uint8Array, count = hashes.length / HASH_SIZE, sink?: NodeSink): void {
-    for (let i = 0; i < count; i++) this.append(hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE), sink);
+    if (count < 8) {
+      for (let i = 0; i < count; i++) this.append(hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE), sink);
+      return;
+    }
+    const before = this.#size;
+    // The old frontier by level: bit L of the size holds the root of a level-L subtree.
+    const byLevel = new Map<number, Uint8Array>();
+    let k = 0;
+    for (let level = 52; level >= 0; level--) if (bitAt(before, level)) byLevel.set(level, this.#hashes[k++]!);
+    const leftover = new Map<number, Uint8Array>();
+    // INVARIANT: at level L the run holds nodes [start, start + len), start = floor(before / 2^L).
+    let run = hashes.subarray(0, count * HASH_SIZE);
+    let len = count;
+    let start = before;
+    let level = 0;
+    while (len > 0) {
+      let first = start;
+      if (start % 2 === 1) {
+        // The frontier's node at this level is the left sibling of the run's first node.
+        const joined = new Uint8Array((len + 1) * HASH_SIZE);
+        joined.set(byLevel.get(level)!, 0);
+        joined.set(run.subarray(0, len * HASH_SIZE), HASH_SIZE);
+        byLevel.delete(level);
+        run = joined;
+        len++;
+        first--;
+      }
+      const pairs = Math.floor(len / 2);
+      if (len % 2 === 1) leftover.set(level, run.slice((len - 1) * HASH_SIZE, len * HASH_SIZE));
+      const next = new Uint8Array(pairs * HASH_SIZE);
+      hashNodePairs(run, 0, pairs, next, 0);
+      level++;
+      if (sink) for (let i = 0; i < pairs; i++) sink(level, first / 2 + i, next.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+      run = next;
+      len = pairs;
+      start = first / 2;
+    }
+    const size = before + count;
+    const hashesOut: Uint8Array[] = [];
+    for (let l = 52; l >= 0; l--) if (bitAt(size, l)) hashesOut.push(leftover.get(l) ?? byLevel.get(l)!);
+    this.#hashes.length = 0;
+    this.#hashes.push(...hashesOut);
+    this.#size = size;
   }
 
   /** MTH of the leaves appended so far. */

@@ -20,6 +20,18 @@ export interface LedgerEntry {
  */
 export const CANONICAL = Symbol('canonical JSON');
 
+/**
+ * Optional: marks an entry whose leaf data the store can rebuild, byte for byte, from its own
+ * rows (consent events): the ledger table then keeps only the leaf hash, and readers get the
+ * data back through the storage's LeafDataSource. Millions of consent events would otherwise be
+ * stored twice.
+ */
+export const REBUILT = Symbol('leaf data rebuilt from domain rows');
+
+export function isRebuilt(entry: LedgerEntry): boolean {
+  return (entry as { [REBUILT]?: boolean })[REBUILT] === true;
+}
+
 /** Throws a RangeError naming the problem when `entry` cannot be a ledger entry. */
 export function checkEntry(entry: LedgerEntry): void {
   if (typeof entry !== 'object' || entry === null) throw new RangeError('ledger entry must be an object');

@@ -4,6 +4,7 @@
  * the hashing and proof algorithms stay in merkle.ts / frontier.ts / append-batch.ts.
  */
 import type { LedgerEntry } from './ledger-entry.ts';
+import { equalHashes, leafHash } from './merkle.ts';
 import type { SigningKey, VerifierKey } from './signing-key.ts';
 
 export interface AppendResult {
@@ -20,6 +21,36 @@ export interface StoredLeaf {
   readonly data: Uint8Array;
   /** SHA-256(0x00 || data) as stored. */
   readonly hash: Uint8Array;
+}
+
+/**
+ * Where leaves stored without data (entries marked REBUILT) get it back: the store rebuilds the
+ * data of such leaves in [from, to) from its own rows. Leaf data is never empty otherwise.
+ */
+export type LeafDataSource = (from: number, to: number) => Promise<ReadonlyMap<number, Uint8Array>>;
+
+/**
+ * Fills in the data of leaves stored without it; throws when a leaf has none and no source can
+ * rebuild it. With `check`, rebuilt data must hash to the stored leaf hash (a single leaf handed
+ * out with its proof); bulk readers leave that to whoever verifies the export.
+ */
+export async function withLeafData(leaves: StoredLeaf[], source: LeafDataSource | undefined, check = false): Promise<StoredLeaf[]> {
+  let from = -1;
+  let to = -1;
+  for (const l of leaves) {
+    if (l.data.length > 0) continue;
+    if (from < 0) from = l.index;
+    to = l.index + 1;
+  }
+  if (from < 0) return leaves;
+  const rebuilt = source === undefined ? new Map<number, Uint8Array>() : await source(from, to);
+  return leaves.map((l) => {
+    if (l.data.length > 0) return l;
+    const data = rebuilt.get(l.index);
+    if (data === undefined) throw new Error(`ledger leaf ${l.index} keeps its data in the store's rows, but no row rebuilds it`);
+    if (check && !equalHashes(leafHash(data), l.hash)) throw new Error(`ledger leaf ${l.index}: the store's row no longer matches the leaf hash`);
+    return { index: l.index, data, hash: l.hash };
+  });
 }
 
 export interface TreeHead {

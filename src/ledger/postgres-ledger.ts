@@ -5,25 +5,29 @@
  */
 import { BinaryCopyWriter, copyIn } from '../store/postgres/pg-copy.ts';
 import type { PgSession, Queryable } from '../store/postgres/pg-session.ts';
-import { prepareBatch, withNodes } from './append-batch.ts';
+import { MIN_STORED_LEVEL, prepareBatch, withNodes } from './append-batch.ts';
 import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
-import type { AppendResult, LedgerStorage, StoredLeaf, TreeHead } from './ledger-storage.ts';
+import { withLeafData, type AppendResult, type LeafDataSource, type LedgerStorage, type StoredLeaf, type TreeHead } from './ledger-storage.ts';
 import { HASH_SIZE, consistencyProof, inclusionProof } from './merkle.ts';
 import type { SigningKey, VerifierKey } from './signing-key.ts';
 import { toTreeHead, type CosigRow, type HeadRow } from './tree-head-rows.ts';
 
 /** Above this many leaves an append goes through COPY rather than one INSERT. */
 const COPY_THRESHOLD = 2000;
+const NO_DATA = new Uint8Array(0);
 
 export class PostgresLedger implements LedgerStorage {
   readonly origin: string;
   readonly #s: PgSession;
+  readonly #leafData: LeafDataSource | undefined;
 
-  constructor(session: PgSession, origin = 'consentry.local/ledger') {
+  /** `leafData` rebuilds the data of leaves stored without it (consent events: see REBUILT). */
+  constructor(session: PgSession, origin = 'consentry.local/ledger', leafData?: LeafDataSource) {
     this.#s = session;
     this.origin = origin;
+    this.#leafData = leafData;
   }
 
   async #frontier(c: Queryable): Promise<Frontier> {
@@ -65,6 +69,32 @@ export class PostgresLedger implements LedgerStorage {
     return { first: batch.first, count: entries.length, root: batch.root };
   }
 
+  /**
+   * Appends leaves given only by their hashes, stored without data, inside the caller's write
+   * transaction: the store rebuilds their data from its rows (entries marked REBUILT). For bulk loads.
+   */
+  async appendHashedInTx(c: Queryable, hashes: Uint8Array, count: number): Promise<AppendResult> {
+    if (hashes.length < count * HASH_SIZE) throw new RangeError(`${count} leaf hashes need ${count * HASH_SIZE} bytes, got ${hashes.length}`);
+    const before = await this.#frontier(c);
+    const frontier = before.clone();
+    const nodes = new BinaryCopyWriter();
+    let nodeCount = 0;
+    frontier.appendMany(hashes, count, (level, index, hash) => {
+      if (level < MIN_STORED_LEVEL) return;
+      nodes.row(3).int4(level).int8(index).bytes(hash);
+      nodeCount++;
+    });
+    const leaves = new BinaryCopyWriter();
+    for (let i = 0; i < count; i++) leaves.row(3).int8(before.size + i).bytes(NO_DATA).bytes(hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+    if (count > 0) await copyIn(c, 'ledger_leaves', ['idx', 'data', 'hash'], leaves);
+    if (nodeCount > 0) await copyIn(c, 'ledger_nodes', ['level', 'idx', 'hash'], nodes);
+    await c.query(
+      'INSERT INTO ledger_frontier (id, size, hashes) VALUES (0, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes',
+      [frontier.size, Buffer.from(frontier.toBytes())],
+    );
+    return { first: before.size, count, root: frontier.root() };
+  }
+
   /** Size as seen by the caller's transaction. */
   async sizeInTx(c: Queryable): Promise<number> {
     return (await this.#frontier(c)).size;
@@ -90,7 +120,7 @@ export class PostgresLedger implements LedgerStorage {
     const r = await this.#s.query<{ idx: number; data: Buffer; hash: Buffer }>('SELECT idx, data, hash FROM ledger_leaves WHERE idx = $1', [index]);
     const row = r.rows[0];
     if (row === undefined) throw new RangeError(`no ledger leaf ${index}`);
-    return { index: row.idx, data: row.data, hash: row.hash };
+    return (await withLeafData([{ index: row.idx, data: row.data, hash: row.hash }], this.#leafData, true))[0]!;
   }
 
   async *leaves(from: number, to: number, batchSize = 10_000): AsyncIterable<readonly StoredLeaf[]> {
@@ -101,7 +131,7 @@ export class PostgresLedger implements LedgerStorage {
         [next, to, batchSize],
       );
       if (r.rows.length === 0) return;
-      yield r.rows.map((x) => ({ index: x.idx, data: x.data, hash: x.hash }));
+      yield await withLeafData(r.rows.map((x) => ({ index: x.idx, data: x.data, hash: x.hash })), this.#leafData);
       next = r.rows[r.rows.length - 1]!.idx + 1;
     }
   }

@@ -7,11 +7,11 @@
  * whole batch or none of it, and two writers on one file cannot interleave.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { prepareBatch, withNodes } from './append-batch.ts';
+import { MIN_STORED_LEVEL, prepareBatch, withNodes } from './append-batch.ts';
 import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
-import type { AppendResult, LedgerStorage, StoredLeaf, TreeHead } from './ledger-storage.ts';
+import { withLeafData, type AppendResult, type LeafDataSource, type LedgerStorage, type StoredLeaf, type TreeHead } from './ledger-storage.ts';
 import { HASH_SIZE, consistencyProof, inclusionProof } from './merkle.ts';
 import type { SigningKey, VerifierKey } from './signing-key.ts';
 import { toTreeHead, type CosigRow, type HeadRow } from './tree-head-rows.ts';
@@ -61,6 +61,8 @@ CREATE TRIGGER IF NOT EXISTS ledger_tree_heads_append_only_d BEFORE DELETE ON le
 export interface SqliteLedgerOptions {
   /** Checkpoint origin line: the log's unique name. */
   readonly origin?: string;
+  /** Rebuilds the data of leaves stored without it (consent events: see REBUILT). */
+  readonly leafData?: LeafDataSource;
 }
 
 const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -73,11 +75,13 @@ interface LeafRow {
 export class SqliteLedger implements LedgerStorage {
   readonly origin: string;
   readonly #db: Database;
+  readonly #leafData: LeafDataSource | undefined;
   readonly #q: {
     frontier: Statement<[], { size: number; hashes: Buffer }>;
     saveFrontier: Statement<[number, Buffer]>;
     insertLeaf: Statement<[number, Buffer, Buffer]>;
     insertNode: Statement<[number, number, Buffer]>;
+    insertHashed: Statement<[{ first: number; blob: Buffer; count: number }]>;
     leaf: Statement<[number], LeafRow>;
     leaves: Statement<[number, number, number], LeafRow>;
     leafHash: Statement<[number], { hash: Buffer }>;
@@ -94,6 +98,7 @@ export class SqliteLedger implements LedgerStorage {
   constructor(db: Database, options: SqliteLedgerOptions = {}) {
     this.#db = db;
     this.origin = options.origin ?? 'consentry.local/ledger';
+    this.#leafData = options.leafData;
     this.#q = {
       frontier: db.prepare('SELECT size, hashes FROM ledger_frontier WHERE id = 0'),
       saveFrontier: db.prepare(
@@ -101,6 +106,12 @@ export class SqliteLedger implements LedgerStorage {
       ),
       insertLeaf: db.prepare('INSERT INTO ledger_leaves (idx, data, hash) VALUES (?, ?, ?)'),
       insertNode: db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+      // Leaves whose data the store rebuilds, from one packed blob of hashes: a bulk load appends
+      // millions, and one statement per leaf costs more than SQLite's own work.
+      insertHashed: db.prepare(
+        `WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n + 1 < @count)
+         INSERT INTO ledger_leaves (idx, data, hash) SELECT @first + n, x'', substr(@blob, n * 32 + 1, 32) FROM i`,
+      ),
       leaf: db.prepare('SELECT idx, data, hash FROM ledger_leaves WHERE idx = ?'),
       leaves: db.prepare('SELECT idx, data, hash FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?'),
       leafHash: db.prepare('SELECT hash FROM ledger_leaves WHERE idx = ?'),
@@ -126,6 +137,27 @@ export class SqliteLedger implements LedgerStorage {
    */
   appendManySync(entries: readonly LedgerEntry[]): AppendResult {
     return this.#append(entries);
+  }
+
+  /**
+   * Appends leaves given only by their hashes, stored without data: the caller's store rebuilds
+   * their data from its own rows (entries marked REBUILT) and appends them in the same
+   * transaction as those rows. For bulk loads; returns the first index.
+   */
+  appendHashedSync(hashes: Uint8Array, count: number): AppendResult {
+    if (hashes.length < count * HASH_SIZE) throw new RangeError(`${count} leaf hashes need ${count * HASH_SIZE} bytes, got ${hashes.length}`);
+    const run = this.#db.transaction(() => {
+      const before = this.#frontier();
+      const frontier = before.clone();
+      const { insertNode } = this.#q;
+      frontier.appendMany(hashes, count, (level, index, hash) => {
+        if (level >= MIN_STORED_LEVEL) insertNode.run(level, index, asBuffer(hash));
+      });
+      if (count > 0) this.#q.insertHashed.run({ first: before.size, blob: asBuffer(hashes.subarray(0, count * HASH_SIZE)), count });
+      this.#q.saveFrontier.run(frontier.size, asBuffer(frontier.toBytes()));
+      return { first: before.size, count, root: frontier.root() };
+    });
+    return run.immediate();
   }
 
   /** Size without a query round trip, for a caller inside a transaction. */
@@ -166,7 +198,7 @@ export class SqliteLedger implements LedgerStorage {
   async leaf(index: number): Promise<StoredLeaf> {
     const row = this.#q.leaf.get(index);
     if (row === undefined) throw new RangeError(`no ledger leaf ${index}`);
-    return { index: row.idx, data: row.data, hash: row.hash };
+    return (await withLeafData([{ index: row.idx, data: row.data, hash: row.hash }], this.#leafData, true))[0]!;
   }
 
   async *leaves(from: number, to: number, batchSize = 10_000): AsyncIterable<readonly StoredLeaf[]> {
@@ -174,7 +206,7 @@ export class SqliteLedger implements LedgerStorage {
     while (next < to) {
       const rows = this.#q.leaves.all(next, to, batchSize);
       if (rows.length === 0) return;
-      yield rows.map((r) => ({ index: r.idx, data: r.data, hash: r.hash }));
+      yield await withLeafData(rows.map((r) => ({ index: r.idx, data: r.data, hash: r.hash })), this.#leafData);
       next = rows[rows.length - 1].idx + 1;
     }
   }

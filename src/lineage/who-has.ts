@@ -6,6 +6,7 @@
  */
 import { buildTransferProof, type TransferSubjectProof } from '../gateway/transfer-proof.ts';
 import { buildInclusionProof, type InclusionProofJson } from '../ledger/inclusion-proof.ts';
+import type { TreeHead } from '../ledger/ledger-storage.ts';
 import type { Store } from '../store/store.ts';
 import { collectors, downstreamHoldings } from './holders.ts';
 
@@ -51,10 +52,24 @@ export interface WhoHasAnswer {
 
 const iso = (t: number): string => new Date(t).toISOString();
 
+/** The earliest signed tree head that covers `leaf` (heads sorted by size), as buildInclusionProof picks. */
+function headCovering(heads: readonly TreeHead[], leaf: number): TreeHead | undefined {
+  let lo = 0;
+  let hi = heads.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (heads[mid]!.size > leaf) hi = mid;
+    else lo = mid + 1;
+  }
+  return heads[lo];
+}
+
 export async function whoHas(store: Store, subject: Uint8Array, opts: { readonly proofs?: boolean } = {}): Promise<WhoHasAnswer> {
   const h = await store.subjectHistory(subject);
   if (!h) return { found: false, collectedBy: [], heldBy: [], transfers: [], rights: [] };
   const proofs = opts.proofs ?? true;
+  // Read once for every proof in the answer, not once per proof.
+  const heads = proofs ? [...(await store.ledger.treeHeads())].sort((a, b) => a.size - b.size) : [];
   const orgs = new Map((await store.listOrganisations()).map((o) => [o.id, o]));
   const org = (id: string): { id: string; name: string } => ({ id, name: orgs.get(id)?.name ?? id });
   const noticeCache = new Map<string, Awaited<ReturnType<Store['getNotice']>>>();
@@ -73,7 +88,7 @@ export async function whoHas(store: Store, subject: Uint8Array, opts: { readonly
         status: e.status,
         method: e.method,
         notice: n ? { id: n.id, version: n.version, language: n.language, title: n.title, text: n.text, hash: n.hash } : null,
-        ...(await proofField(store, e.leaf, proofs)),
+        ...(await proofField(store, e.leaf, proofs ? headCovering(heads, e.leaf) : undefined)),
       });
     }
     collectedBy.push({ organisation: org(controller), since: iso(since), consents });
@@ -85,9 +100,17 @@ export async function whoHas(store: Store, subject: Uint8Array, opts: { readonly
     ...(x.transfer ? { transfer: { id: x.transfer.id, from: x.transfer.request.from, to: x.transfer.request.to, onBehalfOf: x.transfer.request.onBehalfOf, purpose: x.transfer.request.purpose, fields: x.transfer.fields.sent } } : {}),
     ...(x.derivation ? { derivation: { id: x.derivation.id, name: x.derivation.name, purpose: x.derivation.purpose } } : {}),
   }));
+  // Built concurrently (for a database across a network); a transfer appended after the last
+  // signed tree head has no proof yet.
+  const transferProofs = await Promise.all(
+    h.transfers.map((t) => {
+      const head = headCovering(heads, t.transfer.leaf);
+      return proofs && head ? buildTransferProof(store, t.transfer.id, subject, { transfer: t.transfer, head }).catch(() => null) : null;
+    }),
+  );
   const transfers = [];
-  for (const t of h.transfers) {
-    const proof = proofs ? await buildTransferProof(store, t.transfer.id, subject).catch(() => null) : null;
+  for (const [i, t] of h.transfers.entries()) {
+    const proof = transferProofs[i];
     transfers.push({
       id: t.transfer.id,
       at: iso(t.transfer.request.at),
@@ -105,9 +128,9 @@ export async function whoHas(store: Store, subject: Uint8Array, opts: { readonly
   return { found: true, subject: Buffer.from(subject).toString('hex'), collectedBy, heldBy, transfers, rights };
 }
 
-async function proofField(store: Store, leaf: number, wanted: boolean): Promise<{ proof: InclusionProofJson } | Record<string, never>> {
-  if (!wanted) return {};
-  // A leaf appended after the last signed tree head has no proof yet.
-  const proof = await buildInclusionProof(store.ledger, leaf).catch(() => null);
+/** The leaf's proof under `head`; none when proofs were not asked for or no signed tree head covers the leaf yet. */
+async function proofField(store: Store, leaf: number, head: TreeHead | undefined): Promise<{ proof: InclusionProofJson } | Record<string, never>> {
+  if (!head) return {};
+  const proof = await buildInclusionProof(store.ledger, leaf, { head }).catch(() => null);
   return proof ? { proof } : {};
 }

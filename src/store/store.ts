@@ -5,6 +5,7 @@
  */
 import type { Agreement, ConsentEvent, Dataset, Notice, Objection, Organisation, SubjectKey, TransferRequest } from '../domain/types.ts';
 import type { LedgerStorage } from '../ledger/ledger-storage.ts';
+import type { SubjectBlockRead, SubjectSetBlocks } from '../ledger/subject-set-blocks.ts';
 
 export type PutResult = 'created' | 'unchanged';
 
@@ -27,6 +28,34 @@ export interface ImportRun {
   /** Last source line whose row is stored (0 = none). */
   readonly committedLine: number;
   readonly state: 'running' | 'done';
+}
+
+/**
+ * Consent events in columns, already keyed and leaf-hashed off the writing thread (bulk loads).
+ * Text columns are indexes into `strings` (-1 for null); lists are joined by ';', sorted and
+ * distinct as a ConsentEvent's are. `leafHashes` must be SHA-256(0x00 || consentLeafJson(event))
+ * of each event: the store keeps them as the events' leaves and rebuilds the data from the rows,
+ * so `ledger verify` checks every one.
+ */
+export interface ConsentColumns {
+  readonly count: number;
+  readonly strings: readonly string[];
+  readonly controller: Int32Array;
+  readonly purposes: Int32Array;
+  readonly recipients: Int32Array;
+  readonly status: Int32Array;
+  readonly notice: Int32Array;
+  readonly method: Int32Array;
+  readonly consentType: Int32Array;
+  readonly evidence: Int32Array;
+  readonly eventIds: readonly string[];
+  /** Per event, which of `subjectKeys` (32 bytes each) is its subject. */
+  readonly subject: Uint32Array;
+  readonly subjectKeys: Uint8Array;
+  readonly at: Float64Array;
+  /** NaN for none. */
+  readonly expiresAt: Float64Array;
+  readonly leafHashes: Uint8Array;
 }
 
 export interface ConsentBatchResult {
@@ -179,6 +208,15 @@ export interface IdempotentResponse {
   readonly response: string;
 }
 
+/** An Idempotency-Key as sent by the holder of an API key. */
+export interface IdempotencyKey {
+  readonly apiKey: string;
+  readonly key: string;
+}
+
+/** A response to store under an API key's idempotency key. */
+export interface IdempotentRecord extends IdempotentResponse, IdempotencyKey {}
+
 /** Everything the store can tell about its own health and size. */
 export interface StoreStats {
   readonly organisations: number;
@@ -229,6 +267,11 @@ export interface Store {
   findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>>;
   /** Appends one batch atomically; identical events already stored are skipped. */
   appendConsentEvents(events: readonly NewConsentEvent[], progress?: { runId: number; line: number }): Promise<ConsentBatchResult>;
+  /**
+   * Inside bulkLoad only: appends events given in columns with their leaf hashes (see
+   * ConsentColumns). Repeated event ids are refused when the load ends, as in appendConsentEvents.
+   */
+  appendConsentColumns(columns: ConsentColumns): Promise<ConsentBatchResult>;
   /** Streams every consent event in store order (for building decision facts). */
   eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number>;
   consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]>;
@@ -255,6 +298,16 @@ export interface Store {
   listTransfers(): Promise<StoredTransfer[]>;
   /** The transfer's subjects: sorted distinct keys (n × 32 bytes) and their allowed flags. */
   transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }>;
+  /**
+   * Keeps a committed subject set's blocks for proofs under `id` (src/ledger/subject-set-blocks.ts);
+   * 'unchanged' when a set is already kept under that id.
+   */
+  putSubjectSet(id: string, set: SubjectSetBlocks): Promise<PutResult>;
+  /**
+   * The kept set's layout and its block whose first key is the greatest at or below `key` ('at'),
+   * or the first above it ('after'); null when no set is kept under `id`.
+   */
+  subjectSetBlock(id: string, key: Uint8Array, side: 'at' | 'after'): Promise<SubjectBlockRead>;
 
   /** Records a derived dataset and the (known) subjects in it, with its leaf. */
   recordDerivation(d: Derivation, ordinals: Int32Array): Promise<{ derivation: StoredDerivation; created: boolean }>;
@@ -291,8 +344,12 @@ export interface Store {
   revokeApiKey(id: string, at: number): Promise<boolean>;
 
   getIdempotent(apiKey: string, key: string): Promise<IdempotentResponse | null>;
+  /** getIdempotent for many keys in one query, answers in the order asked. */
+  getIdempotentMany(keys: readonly IdempotencyKey[]): Promise<(IdempotentResponse | null)[]>;
   /** Stores the response unless one is already stored for this key (first writer wins). */
   putIdempotent(apiKey: string, key: string, r: IdempotentResponse): Promise<void>;
+  /** putIdempotent for many keys in one transaction: concurrent writes share one commit. */
+  putIdempotentMany(records: readonly IdempotentRecord[]): Promise<void>;
 
   /**
    * Runs a large first load into a store without consent events as one atomic unit: all of it

@@ -1,11 +1,13 @@
-/** The API's small pure parts: NDJSON bodies, key and token formats, the decision summary. */
+/** The API's small pure parts: NDJSON bodies, key and token formats, the decision summary, request loggers. */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../../src/api/api-error.ts';
 import { apiTokenId, hashApiToken, newApiToken, roleForKind } from '../../src/api/api-keys.ts';
 import { decisionJson } from '../../src/gateway/decision-json.ts';
 import { NdjsonBody } from '../../src/api/ndjson.ts';
+import { requestLogger } from '../../src/api/request-logger.ts';
 import { SubjectTokens } from '../../src/api/subject-tokens.ts';
 import type { Decision } from '../../src/policy/decision.ts';
 
@@ -87,5 +89,50 @@ describe('the decision summary', () => {
     assert.deepEqual(json.findings.map((f) => [f.rule, f.level, f.citation]), [['consent-status-valid', 'block', 'Art 6(1)(a)']]);
     assert.equal(json.pack.id, 'uk');
     assert.equal(json.request.at, '2017-05-05T00:00:00.000Z');
+  });
+});
+
+describe('request loggers', () => {
+  it('are made when a request first logs at an enabled level, with its id bound', () => {
+    const lines: string[] = [];
+    const root = Fastify({ logger: { level: 'warn', stream: { write: (l: string) => void lines.push(l) } } }).log;
+    let made = 0;
+    const parent: FastifyBaseLogger = {
+      get level() {
+        return root.level;
+      },
+      set level(l: string) {
+        root.level = l;
+      },
+      fatal: root.fatal.bind(root),
+      error: root.error.bind(root),
+      warn: root.warn.bind(root),
+      info: root.info.bind(root),
+      debug: root.debug.bind(root),
+      trace: root.trace.bind(root),
+      silent: root.silent.bind(root),
+      child: (bindings, options) => {
+        made++;
+        return root.child(bindings, options);
+      },
+    };
+    const log = requestLogger(parent, { reqId: 'req-1' }, {});
+    log.info('below the level');
+    log.debug('below the level');
+    assert.equal(made, 0);
+    assert.equal(lines.length, 0);
+    log.warn({ n: 1 }, 'first');
+    log.error('second');
+    assert.equal(made, 1);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l) as { reqId: string; msg: string; level: number }).map((l) => [l.reqId, l.msg, l.level]),
+      [
+        ['req-1', 'first', 40],
+        ['req-1', 'second', 50],
+      ],
+    );
+    // A route with a log level of its own gets its child at once, as Fastify would make it.
+    requestLogger(parent, { reqId: 'req-2' }, { level: 'debug' });
+    assert.equal(made, 2);
   });
 });

@@ -313,3 +313,29 @@ test('root computation never writes into the caller\'s buffer, Buffer views incl
   f.appendMany(data, 9);
   assert.deepEqual(data, before);
 });
+
+test('appending a batch gives the same frontier and the same completed subtrees as appending leaf by leaf', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 300 }), fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 6 }), (start, batches) => {
+      const total = start + batches.reduce((a, b) => a + b, 0);
+      const hashes = concatHashes(Array.from({ length: total }, (_, i) => leafHash(Uint8Array.of(i & 255, i >> 8, 7))));
+      const one = new Frontier();
+      const many = new Frontier();
+      const nodesOne = new Map<string, string>();
+      const nodesMany = new Map<string, string>();
+      for (let i = 0; i < start; i++) one.append(hashes.subarray(i * 32, i * 32 + 32));
+      many.appendMany(hashes.subarray(0, start * 32), start);
+      let at = start;
+      for (const b of batches) {
+        for (let i = at; i < at + b; i++) one.append(hashes.subarray(i * 32, i * 32 + 32), (l, x, h) => nodesOne.set(`${l}/${x}`, hex(h)));
+        many.appendMany(hashes.subarray(at * 32, (at + b) * 32), b, (l, x, h) => nodesMany.set(`${l}/${x}`, hex(h)));
+        at += b;
+        assert.equal(many.size, one.size);
+        assert.equal(hex(many.toBytes()), hex(one.toBytes()));
+      }
+      assert.deepEqual(new Map([...nodesMany].sort()), new Map([...nodesOne].sort()));
+      assert.equal(hex(many.root()), hex(new MerkleLevels(hashes.subarray(0, total * 32)).root()));
+    }),
+    { numRuns: 200 },
+  );
+});

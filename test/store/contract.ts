@@ -5,10 +5,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CommittedTransfer, Store } from '../../src/store/store.ts';
-import { verifyInclusion } from '../../src/ledger/merkle.ts';
+import { leafHash, verifyInclusion } from '../../src/ledger/merkle.ts';
+import { consentEntry } from '../../src/ledger/entries.ts';
+import { canonicalJson } from '../../src/domain/canonical-json.ts';
 import { generateSigningKey } from '../../src/ledger/signing-key.ts';
+import { sortSubjectKeys } from '../../src/ledger/subject-commitment.ts';
+import { subjectSetBlocks } from '../../src/ledger/subject-set-blocks.ts';
 import { UserError } from '../../src/errors.ts';
 import { BROKER, CLUB, consent, key, notice } from '../helpers/fixtures.ts';
+import { buildCaseLoadBlock } from '../../src/ingest/case-load-block.ts';
+import { referenceNotices } from '../../src/ingest/load-reference-case.ts';
+import { ORGANISATIONS } from '../../src/demo/reference-case.ts';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -273,9 +280,13 @@ export function storeContract(name: string, open: StoreFactory): void {
       try {
         await s.putOrganisation(CLUB);
         await s.putNotice(notice());
-        await s.appendConsentEvents([consent(key(), { id: 'a' }), consent(key(), { id: 'b' })]);
+        const events = [consent(key(), { id: 'a' }), consent(key(), { id: 'b', evidence: 'reply "yes" \u00e9' })];
+        await s.appendConsentEvents(events);
         await s.putOrganisation(CLUB); // unchanged: no leaf
         assert.equal(await s.ledger.size(), 4);
+        // Consent leaves keep only their hash; their data comes back from the event rows, byte for byte.
+        for (const [i, e] of events.entries()) assert.equal(Buffer.from((await s.ledger.leaf(i + 2)).data).toString('utf8'), canonicalJson(consentEntry(e)));
+        for await (const b of s.ledger.leaves(0, 4)) for (const l of b) assert.deepEqual(Buffer.from(leafHash(l.data)), Buffer.from(l.hash), `leaf ${l.index}`);
         const signer = generateSigningKey('consentry.test/contract');
         const head = await s.ledger.signTreeHead(signer, 1_000);
         assert.equal(head.size, 4);
@@ -317,6 +328,67 @@ export function storeContract(name: string, open: StoreFactory): void {
         const req = { id: 'rq-9', kind: 'erase' as const, controller: 'club', subject: Buffer.from(a).toString('hex'), at: Date.UTC(2020, 1, 1), scope: [], source: 'request' as const, note: null };
         await s.recordRightsRequest(req, []);
         assert.deepEqual((await s.listRightsRequests()).map((x) => x.id), ['rq-9']);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('keeps a subject set in blocks once, and finds the block at or after a key', async () => {
+      const s = await open();
+      try {
+        const keys = sortSubjectKeys(Buffer.concat(Array.from({ length: 10 }, () => key())));
+        const set = subjectSetBlocks(keys, 4, 2);
+        assert.equal(set.blocks.length, 3);
+        assert.equal(await s.putSubjectSet('t/requested', set), 'created');
+        assert.equal(await s.putSubjectSet('t/requested', subjectSetBlocks(keys.subarray(0, 32), 4, 2)), 'unchanged');
+        const k = (i: number): Uint8Array => keys.slice(i * 32, (i + 1) * 32);
+        const layout = { size: 10, blockKeys: 4, groupKeys: 2 };
+        const stored = (i: number) => ({ index: i, keys: Buffer.from(set.blocks[i]!.keys), groups: Buffer.from(set.blocks[i]!.groups), path: Buffer.from(set.blocks[i]!.path) });
+        const read = async (id: string, at: Uint8Array, side: 'at' | 'after') => {
+          const r = await s.subjectSetBlock(id, at, side);
+          return r && { layout: r.layout, block: r.block && { index: r.block.index, keys: Buffer.from(r.block.keys), groups: Buffer.from(r.block.groups), path: Buffer.from(r.block.path) } };
+        };
+        const below = new Uint8Array(32);
+        const above = new Uint8Array(32).fill(255);
+        assert.deepEqual(await read('t/requested', below, 'at'), { layout, block: null });
+        assert.deepEqual(await read('t/requested', below, 'after'), { layout, block: stored(0) });
+        assert.deepEqual(await read('t/requested', k(4), 'at'), { layout, block: stored(1) }, 'a block starting at the key');
+        assert.deepEqual(await read('t/requested', k(7), 'at'), { layout, block: stored(1) });
+        assert.deepEqual(await read('t/requested', k(4), 'after'), { layout, block: stored(2) });
+        assert.deepEqual(await read('t/requested', above, 'at'), { layout, block: stored(2) });
+        assert.deepEqual(await read('t/requested', above, 'after'), { layout, block: null });
+        assert.equal(await s.subjectSetBlock('t/allowed', k(0), 'at'), null, 'no set kept under that id');
+        assert.equal(await s.putSubjectSet('t/allowed', subjectSetBlocks(new Uint8Array(0), 4, 2)), 'created');
+        assert.deepEqual(await read('t/allowed', k(0), 'at'), { layout: { size: 0, blockKeys: 4, groupKeys: 2 }, block: null }, 'an empty set is kept too');
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('bulk-loads events given in columns with their leaf hashes, and reads them back as leaves and events', async () => {
+      const s = await open();
+      try {
+        const block = buildCaseLoadBlock({ seed: 5, first: 1, count: 40, secret: new Uint8Array(32).fill(9) });
+        const loaded = await s.bulkLoad(async () => {
+          for (const o of ORGANISATIONS) await s.putOrganisation(o);
+          for (const n of referenceNotices()) await s.putNotice(n);
+          return s.appendConsentColumns(block.events);
+        });
+        assert.deepEqual(loaded, { inserted: block.events.count, unchanged: 0, newSubjects: 40 });
+        await assert.rejects(s.appendConsentColumns(block.events), /inside bulkLoad only/);
+        const size = await s.ledger.size();
+        let consents = 0;
+        for await (const batch of s.ledger.leaves(0, size)) {
+          for (const leaf of batch) {
+            assert.deepEqual(Buffer.from(leafHash(leaf.data)), Buffer.from(leaf.hash), `leaf ${leaf.index}`);
+            if (Buffer.from(leaf.data).toString('utf8').includes('"kind":"consent"')) consents++;
+          }
+        }
+        assert.equal(consents, block.events.count);
+        const events: string[] = [];
+        await s.eachConsentEvent((e) => events.push(`${e.id}:${e.ordinal}:${e.leaf}`));
+        assert.equal(events.length, block.events.count);
+        assert.deepEqual([...(await s.subjectOrdinals(block.keys.subarray(39 * 32, 40 * 32)))], [39]);
       } finally {
         await s.close();
       }

@@ -10,7 +10,8 @@ import { checkConsentRow, type CheckedRow } from '../../ingest/consent-row.ts';
 import { requireActingFor, requireKey, type KeyPrincipal } from '../access.ts';
 import { ApiError, type ErrorDetail } from '../api-error.ts';
 import type { Services } from '../services.ts';
-import { defineRoute } from '../route-kit.ts';
+import { defineRoute, type Reply } from '../route-kit.ts';
+import type { WriteOutcome } from '../consent-writer.ts';
 import { queryBool } from '../schemas.ts';
 
 const text = z.string().nullable().optional();
@@ -77,7 +78,7 @@ export const consentRoutes = [
       200: { description: 'already stored with the same content' },
       409: { description: 'the event id is stored with other content' },
     },
-    handler: async ({ principal, body, services }) => {
+    handler: async ({ principal, body, services, idempotency }) => {
       const controller = controllerOf(requireKey(principal));
       let checked = checkConsentRow(body, services.live.rowContext(controller));
       // A notice published through another node may not have reached this one's facts yet.
@@ -86,8 +87,11 @@ export const consentRoutes = [
         checked = checkConsentRow(body, services.live.rowContext(controller));
       }
       if (!checked.ok) throw new ApiError(400, 'invalid-input', 'the consent event is not valid', checked.problems.map((p) => ({ where: 'body', field: p.field, message: p.message })));
-      const result = await services.writer.writeOne(withKey(checked.row, services));
-      return { status: result === 'created' ? 201 : 200, body: { event_id: checked.row.id, controller, result } };
+      const id = checked.row.id;
+      const reply = (result: WriteOutcome): Reply => ({ status: result === 'created' ? 201 : 200, body: { event_id: id, controller, result } });
+      // The response to an Idempotency-Key is stored with the event's batch, not after it.
+      const result = await services.writer.writeOne(withKey(checked.row, services), idempotency && ((o) => idempotency(reply(o))));
+      return { ...reply(result), idempotencyStored: idempotency !== null };
     },
   }),
   defineRoute({

@@ -29,25 +29,6 @@ function keyBytes(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
-/** Whether `key` is among a transfer's sorted distinct subject keys (binary search). */
-function contains(sortedKeys: Uint8Array, key: Uint8Array): number {
-  const want = Buffer.from(key);
-  let lo = 0;
-  let hi = sortedKeys.length / 32 - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = Buffer.from(sortedKeys.buffer, sortedKeys.byteOffset + mid * 32, 32).compare(want);
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-/**
- * Committed transfers that included this person. Scans each transfer's subject list: fine for
- * the transfers one store holds today; a per-subject index in the store is the next step.
- */
 /** The committed transfers that named this person, through the store's index by subject. */
 async function transfersOf(store: Store, key: Uint8Array): Promise<{ transfer: StoredTransfer; allowed: boolean }[]> {
   const history = await store.subjectHistory(key);
@@ -162,7 +143,7 @@ export const peopleRoutes = [
       const s = requireSubject(principal);
       const key = keyBytes(s.subjectHex);
       // Only transfers that included this person: a proof of absence would show others' neighbouring keys.
-      if (!(await services.app.store.getTransfer(params.id)) || contains((await services.app.store.transferSubjects(params.id)).keys, key) < 0) throw notFound('transfer');
+      if (!(await transfersOf(services.app.store, key)).some((t) => t.transfer.id === params.id)) throw notFound('transfer');
       await services.seal();
       const proof = await buildTransferProof(services.app.store, params.id, key);
       if (!proof) throw notFound('transfer');

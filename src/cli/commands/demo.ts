@@ -5,6 +5,7 @@ import { MAX_RECORDS } from '../../demo/registrants.ts';
 import { writeCaseFiles } from '../../demo/write-case-files.ts';
 import { UserError } from '../../errors.ts';
 import { loadReferenceCase, type LoadCaseSummary } from '../../ingest/load-reference-case.ts';
+import { loadOrCreateSecret } from '../../store/secret.ts';
 import { intArg, withApp } from '../command-kit.ts';
 import { count, type Out } from '../output.ts';
 import { progressBar } from '../progress.ts';
@@ -45,7 +46,8 @@ export function registerDemo(program: Command): void {
 export async function loadDemo(app: App, records: number, seed: number): Promise<LoadCaseSummary> {
   const bar = progressBar('loading');
   try {
-    return await loadReferenceCase({ store: app.store, keyer: app.keyer, records, seed, onProgress: (d, t) => bar.update(d, t) });
+    const secret = loadOrCreateSecret(app.store.keyFolder, false);
+    return await loadReferenceCase({ store: app.store, secret, records, seed, onProgress: (d, t) => bar.update(d, t) });
   } finally {
     bar.stop();
   }

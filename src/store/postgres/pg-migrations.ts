@@ -226,4 +226,30 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE transfer_report_subjects DROP CONSTRAINT transfer_report_subjects_report_fkey;
     `,
   },
+  {
+    version: 4,
+    name: 'subject sets kept for proofs; transfers by subject from the index alone',
+    sql: `
+      -- A committed subject set cut into blocks of sorted keys, each with its group roots and its
+      -- audit path to the set's root (src/ledger/subject-set-blocks.ts).
+      CREATE TABLE subject_sets (
+        id text PRIMARY KEY,
+        size integer NOT NULL,
+        block_keys integer NOT NULL,
+        group_keys integer NOT NULL
+      );
+      CREATE TABLE subject_set_blocks (
+        set_id text NOT NULL REFERENCES subject_sets(id),
+        first_key bytea NOT NULL,
+        block integer NOT NULL,
+        keys bytea NOT NULL,
+        group_roots bytea NOT NULL,
+        path bytea NOT NULL,
+        PRIMARY KEY (set_id, first_key)
+      );
+      -- A person's transfers with their flags from the index (an index-only scan once vacuumed).
+      CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal) INCLUDE (transfer, allowed, reasons);
+      DROP INDEX transfer_subjects_by_subject;
+    `,
+  },
 ];

@@ -9,20 +9,23 @@ import { sameConsentContent } from '../../domain/consent-event.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import type { Agreement, CollectionMethod, ConsentEvent, ConsentStatus, ConsentType, Dataset, Notice, Objection, ObjectionScope, Organisation, SubjectKey } from '../../domain/types.ts';
 import { UserError } from '../../errors.ts';
-import { agreementEntry, consentLeafEntry, datasetEntry, derivationEntry, noticeEntry, objectionEntry, organisationEntry, rightsAckEntry, rightsRequestEntry, transferEntry, transferReportEntry } from '../../ledger/entries.ts';
+import { agreementEntry, consentLeafEntry, consentLeafJson, datasetEntry, derivationEntry, noticeEntry, objectionEntry, organisationEntry, rightsAckEntry, rightsRequestEntry, transferEntry, transferReportEntry } from '../../ledger/entries.ts';
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { PostgresLedger } from '../../ledger/postgres-ledger.ts';
 import { SubjectKeyIndex } from '../../policy/subject-key-index.ts';
 import type {
-  ApiKey, CommittedTransfer, ConsentBatchResult, Derivation, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
+  ApiKey, CommittedTransfer, ConsentBatchResult, ConsentColumns, Derivation, IdempotencyKey, IdempotentRecord, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
   RightsRequest, Store, StoreStats, StoredConsentEvent, StoredDerivation, StoredRightsRequest, StoredTransfer, StoredTransferReport, SubjectHistory, TransferReasons, TransferReport,
 } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, refusalReasonOf, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
+import { columnCoder, columnSubjects } from '../consent-columns.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
 import { PgDictionary } from './pg-dictionary.ts';
 import { migratePg } from './pg-migrate.ts';
 import { PgSession, type Querier, type Queryable } from './pg-session.ts';
+import { PgSubjectSets } from './pg-subject-sets.ts';
+import type { SubjectBlockRead, SubjectSetBlocks } from '../../ledger/subject-set-blocks.ts';
 
 const NO_KEY = new Uint8Array(0);
 const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -41,16 +44,17 @@ export class PostgresStore implements Store {
   readonly ledger: PostgresLedger;
   readonly #s: PgSession;
   readonly #dict = new PgDictionary();
+  readonly #subjectSets: PgSubjectSets;
   #keys: SubjectKeyIndex | null = null;
   #subjectCount = 0;
-  #consentSeq = -1;
   #closed = false;
 
   private constructor(pool: pg.Pool, target: PgTarget, keyFolder: string) {
     this.#s = new PgSession(pool);
     this.description = `postgres:${target.redacted}`;
     this.keyFolder = keyFolder;
-    this.ledger = new PostgresLedger(this.#s);
+    this.ledger = new PostgresLedger(this.#s, undefined, (from, to) => this.#consentLeafData(from, to));
+    this.#subjectSets = new PgSubjectSets(this.#s);
   }
 
   static async open(url: string, keyFolder: string, env: NodeJS.ProcessEnv = process.env): Promise<PostgresStore> {
@@ -108,7 +112,6 @@ export class PostgresStore implements Store {
   #forgetCaches(): void {
     this.#keys = null;
     this.#subjectCount = 0;
-    this.#consentSeq = -1;
     this.#dict.reset();
   }
 
@@ -302,8 +305,6 @@ export class PostgresStore implements Store {
   async appendConsentEvents(events: readonly NewConsentEvent[], progress?: { runId: number; line: number }): Promise<ConsentBatchResult> {
     return this.#write(async (c) => {
       const index = this.#keys!;
-      // Other nodes append too: read the last sequence number under the lock (cached only in a bulk load).
-      if (!this.#s.bulk || this.#consentSeq < 0) this.#consentSeq = Number((await c.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM consent_events')).rows[0]!.n);
       const d = this.#dict;
       const firstLeaf = await this.ledger.sizeInTx(c);
       const subjects = new BinaryCopyWriter();
@@ -332,7 +333,9 @@ export class PostgresStore implements Store {
           subjects.row(2).int4(ordinal).bytes(e.subject);
           newSubjects++;
         }
-        const seq = ++this.#consentSeq;
+        // seq = the event's leaf index: the ledger keeps only the leaf's hash and rebuilds its
+        // data from this row, found by primary key (see #consentLeafData).
+        const seq = firstLeaf + entries.length;
         rows.row(14).int8(seq).int4(d.code('org', e.controller)).text(e.id).int4(ordinal).int4(d.code('list', joinList(e.purposes))).int4(d.code('list', joinList(e.recipients)))
           .int4(d.code('status', e.status)).int4(d.codeOrNull('notice', e.notice)).int8(e.at).int8(e.expiresAt).int4(d.codeOrNull('method', e.method))
           .int4(d.code('ctype', e.consentType)).text(e.evidence).int8(firstLeaf + entries.length);
@@ -358,6 +361,47 @@ export class PostgresStore implements Store {
       }
       if (progress) await c.query('UPDATE import_runs SET committed_line = $1 WHERE id = $2', [progress.line, progress.runId]);
       return { inserted: entries.length, unchanged, newSubjects };
+    });
+  }
+
+  /**
+   * Leaf data of the consent events among leaves [from, to), rebuilt from their rows: events
+   * stored since leaves kept only hashes have seq = leaf (older ones kept their data in the leaf).
+   */
+  async #consentLeafData(from: number, to: number): Promise<Map<number, Uint8Array>> {
+    const r = await this.#s.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.seq >= $1 AND e.seq < $2 AND e.leaf = e.seq', [from, to]);
+    await this.#dict.catchUp(this.#s);
+    const out = new Map<number, Uint8Array>();
+    for (const row of r.rows) out.set(row.leaf, Buffer.from(consentLeafJson(consentFromRow(row, this.#dict))));
+    return out;
+  }
+
+  async appendConsentColumns(col: ConsentColumns): Promise<ConsentBatchResult> {
+    if (!this.#s.bulk) throw new Error('appendConsentColumns runs inside bulkLoad only');
+    return this.#write(async (c) => {
+      const index = this.#keys!;
+      const d = this.#dict;
+      const firstLeaf = await this.ledger.sizeInTx(c);
+      const codeOf = columnCoder(col.strings, (kind, value) => d.code(kind, value));
+      const { ordinals, fresh, first, added } = columnSubjects(col, index, this.#subjectCount);
+      this.#subjectCount += added;
+      const subjects = new BinaryCopyWriter();
+      for (let k = 0; k < added; k++) subjects.row(2).int4(first + k).bytes(fresh.subarray(k * SUBJECT_KEY_BYTES, (k + 1) * SUBJECT_KEY_BYTES));
+      const rows = new BinaryCopyWriter();
+      for (let i = 0; i < col.count; i++) {
+        const expires = col.expiresAt[i]!;
+        const evidence = col.evidence[i]!;
+        // seq = leaf, as in appendConsentEvents.
+        rows.row(14).int8(firstLeaf + i).int4(codeOf('org', col.controller[i]!)).text(col.eventIds[i]!).int4(ordinals[col.subject[i]!]!)
+          .int4(codeOf('list', col.purposes[i]!)).int4(codeOf('list', col.recipients[i]!)).int4(codeOf('status', col.status[i]!)).int4(codeOf('notice', col.notice[i]!))
+          .int8(col.at[i]!).int8(Number.isNaN(expires) ? null : expires).int4(codeOf('method', col.method[i]!)).int4(codeOf('ctype', col.consentType[i]!))
+          .text(evidence < 0 ? null : col.strings[evidence]!).int8(firstLeaf + i);
+      }
+      if (added > 0) await copyIn(c, 'subjects', ['ordinal', 'key'], subjects);
+      await copyIn(c, 'consent_events', CONSENT_COLUMNS, rows);
+      // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
+      if ((await this.ledger.appendHashedInTx(c, col.leafHashes, col.count)).first !== firstLeaf) throw new Error('ledger and consent events out of step');
+      return { inserted: col.count, unchanged: 0, newSubjects: added };
     });
   }
 
@@ -497,6 +541,14 @@ export class PostgresStore implements Store {
     return { keys: new Uint8Array(Buffer.concat(keys)), allowed: Uint8Array.from(flags) };
   }
 
+  async putSubjectSet(id: string, set: SubjectSetBlocks): Promise<PutResult> {
+    return this.#subjectSets.put(id, set);
+  }
+
+  async subjectSetBlock(id: string, key: Uint8Array, side: 'at' | 'after'): Promise<SubjectBlockRead> {
+    return this.#subjectSets.block(id, key, side);
+  }
+
   // --- lineage and rights ------------------------------------------------------------------------
 
   async recordDerivation(d: Derivation, ordinals: Int32Array): Promise<{ derivation: StoredDerivation; created: boolean }> {
@@ -531,28 +583,34 @@ export class PostgresStore implements Store {
   }
 
   async subjectHistory(subject: SubjectKey): Promise<SubjectHistory | null> {
-    const ordinal = (await this.subjectOrdinals(subject))[0]!;
-    if (ordinal < 0) return null;
-    const objections = (await this.#s.query<{ controller: string; objection_id: string; scope: string; source: string; at: number; leaf: number }>('SELECT * FROM objections WHERE ordinal = $1 ORDER BY seq', [ordinal])).rows.map(
-      (r) => ({ id: r.objection_id, controller: r.controller, subject, scope: r.scope as ObjectionScope, at: r.at, source: r.source as Objection['source'], leaf: r.leaf }),
-    );
-    await this.#dict.catchUp(this.#s);
-    const transfers = (await this.#s.query<{ body: string; leaf: number; allowed: number; reasons: number | null }>(
-      'SELECT t.body, t.leaf, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.id = s.transfer WHERE s.ordinal = $1 ORDER BY t.decided_at, t.id COLLATE "C"',
-      [ordinal],
-    )).rows.map((r) => ({
+    // One indexed read: answering about one person must not copy every key into memory first.
+    const found = await this.#s.query<{ ordinal: number }>('SELECT ordinal FROM subjects WHERE key = $1', [buf(subject)]);
+    const ordinal = found.rows[0]?.ordinal;
+    if (ordinal === undefined) return null;
+    type BodyRow = { body: string; leaf: number };
+    // The reads are independent: on several pool connections, one round trip of latency instead of five.
+    const [objectionRows, transferRows, derivationRows, rightsRows, consents] = await Promise.all([
+      this.#s.query<{ controller: string; objection_id: string; scope: string; source: string; at: number; leaf: number }>('SELECT * FROM objections WHERE ordinal = $1 ORDER BY seq', [ordinal]),
+      // Reason codes are read back through the dictionary: catch it up first.
+      this.#dict.catchUp(this.#s).then(() =>
+        this.#s.query<BodyRow & { allowed: number; reasons: number | null }>(
+          'SELECT t.body, t.leaf, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.id = s.transfer WHERE s.ordinal = $1 ORDER BY t.decided_at, t.id COLLATE "C"',
+          [ordinal],
+        ),
+      ),
+      this.#s.query<BodyRow>('SELECT d.body, d.leaf FROM derivation_subjects s JOIN derivations d ON d.id = s.derivation WHERE s.ordinal = $1 ORDER BY d.id COLLATE "C"', [ordinal]),
+      this.#s.query<BodyRow>('SELECT body, leaf FROM rights_requests WHERE ordinal = $1 ORDER BY at, id COLLATE "C"', [ordinal]),
+      this.consentEventsOf(subject),
+    ]);
+    const objections = objectionRows.rows.map((r) => ({ id: r.objection_id, controller: r.controller, subject, scope: r.scope as ObjectionScope, at: r.at, source: r.source as Objection['source'], leaf: r.leaf }));
+    const transfers = transferRows.rows.map((r) => ({
       transfer: { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf },
       allowed: r.allowed === 1,
       reasons: r.reasons === null ? [] : this.#dict.value(r.reasons).split(';').filter((x) => x !== ''),
     }));
-    const derivations = (await this.#s.query<{ body: string; leaf: number }>('SELECT d.body, d.leaf FROM derivation_subjects s JOIN derivations d ON d.id = s.derivation WHERE s.ordinal = $1 ORDER BY d.id COLLATE "C"', [ordinal])).rows.map(
-      (r) => ({ ...(JSON.parse(r.body) as Derivation), leaf: r.leaf }),
-    );
-    const rights = (await this.#s.query<{ body: string; leaf: number }>('SELECT body, leaf FROM rights_requests WHERE ordinal = $1 ORDER BY at, id COLLATE "C"', [ordinal])).rows.map((r) => ({
-      ...(JSON.parse(r.body) as RightsRequest),
-      leaf: r.leaf,
-    }));
-    return { consents: await this.consentEventsOf(subject), objections, transfers, derivations, rights };
+    const derivations = derivationRows.rows.map((r) => ({ ...(JSON.parse(r.body) as Derivation), leaf: r.leaf }));
+    const rights = rightsRows.rows.map((r) => ({ ...(JSON.parse(r.body) as RightsRequest), leaf: r.leaf }));
+    return { consents, objections, transfers, derivations, rights };
   }
 
   async recordRightsRequest(r: RightsRequest, notices: readonly { holder: string; due: number }[]): Promise<{ request: StoredRightsRequest; created: boolean }> {
@@ -679,6 +737,28 @@ export class PostgresStore implements Store {
     await this.#s.query('INSERT INTO idempotency (api_key, key, request_hash, status, response, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [
       apiKey, key, r.requestHash, r.status, r.response, Date.now(),
     ]);
+  }
+
+  async getIdempotentMany(keys: readonly IdempotencyKey[]): Promise<(IdempotentResponse | null)[]> {
+    const out: (IdempotentResponse | null)[] = keys.map(() => null);
+    if (keys.length === 0) return out;
+    const r = await this.#s.query<{ i: number; request_hash: string; status: number; response: string }>(
+      `SELECT x.i::int AS i, t.request_hash, t.status, t.response
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(a, k, i) JOIN idempotency t ON t.api_key = x.a AND t.key = x.k`,
+      [keys.map((k) => k.apiKey), keys.map((k) => k.key)],
+    );
+    for (const row of r.rows) out[row.i - 1] = { requestHash: row.request_hash, status: row.status, response: row.response };
+    return out;
+  }
+
+  async putIdempotentMany(records: readonly IdempotentRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // One statement, one round trip and one commit for the lot.
+    await this.#s.query(
+      `INSERT INTO idempotency (api_key, key, request_hash, status, response, created_at)
+       SELECT a, k, h, s, r, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) AS x(a, k, h, s, r) ON CONFLICT DO NOTHING`,
+      [records.map((r) => r.apiKey), records.map((r) => r.key), records.map((r) => r.requestHash), records.map((r) => r.status), records.map((r) => r.response), Date.now()],
+    );
   }
 
   // --- bulk load -----------------------------------------------------------------------------

@@ -191,4 +191,32 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transfer_report_subjects_by_subject ON transfer_report_subjects(ordinal);
     `,
   },
+  {
+    version: 3,
+    name: 'subject sets kept for proofs; transfers by subject from the index alone',
+    sql: `
+      -- A committed subject set (a transfer's requested or allowed subjects) cut into blocks of
+      -- sorted keys, each with its group roots and its audit path to the set's root, so that one
+      -- person's proof reads a block instead of rebuilding the tree (src/ledger/subject-set-blocks.ts).
+      CREATE TABLE subject_sets (
+        id TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        block_keys INTEGER NOT NULL,
+        group_keys INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE subject_set_blocks (
+        set_id TEXT NOT NULL REFERENCES subject_sets(id),
+        first_key BLOB NOT NULL,
+        block INTEGER NOT NULL,
+        keys BLOB NOT NULL,
+        group_roots BLOB NOT NULL,
+        path BLOB NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX subject_set_blocks_by_key ON subject_set_blocks(set_id, first_key);
+      -- A person's transfers, with whether their records went and why not, from the index alone:
+      -- no lookup per transfer in a table of millions of links.
+      CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal, transfer, allowed, reasons);
+      DROP INDEX transfer_subjects_by_subject;
+    `,
+  },
 ];

@@ -14,6 +14,9 @@ export class SqliteLineage {
   readonly #db: Database.Database;
   readonly #leaf: (e: LedgerEntry) => number;
   readonly #dict: SqliteDictionary;
+  /** The per-person reads (who-has, rights requests), prepared once: preparing costs more than running them. */
+  readonly #prepared = new Map<string, Database.Statement>();
+  readonly #transfers = new Map<string, StoredTransfer>();
 
   constructor(db: Database.Database, leaf: (e: LedgerEntry) => number, dict: SqliteDictionary) {
     this.#db = db;
@@ -49,26 +52,44 @@ export class SqliteLineage {
     return out;
   }
 
+  #stmt(sql: string): Database.Statement {
+    let st = this.#prepared.get(sql);
+    if (st === undefined) this.#prepared.set(sql, (st = this.#db.prepare(sql)));
+    return st;
+  }
+
   /** Committed transfers that name this subject, with whether its records went and why not. */
   transfersOf(ordinal: number): { transfer: StoredTransfer; allowed: boolean; reasons: string[] }[] {
-    const rows = this.#db
-      .prepare('SELECT t.body, t.leaf, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.id = s.transfer WHERE s.ordinal = ? ORDER BY t.decided_at, t.id')
-      .all(ordinal) as { body: string; leaf: number; allowed: number; reasons: number | null }[];
-    return rows.map((r) => ({
-      transfer: { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf },
-      allowed: r.allowed === 1,
-      reasons: r.reasons === null ? [] : this.#dict.value(r.reasons).split(';').filter((x) => x !== ''),
-    }));
+    // From the covering index alone; the few transfers themselves come from #transfer.
+    const rows = this.#stmt('SELECT transfer, allowed, reasons FROM transfer_subjects WHERE ordinal = ?').all(ordinal) as { transfer: string; allowed: number; reasons: number | null }[];
+    return rows
+      .map((r) => ({
+        transfer: this.#transfer(r.transfer),
+        allowed: r.allowed === 1,
+        reasons: r.reasons === null ? [] : this.#dict.value(r.reasons).split(';').filter((x) => x !== ''),
+      }))
+      .sort((a, b) => a.transfer.decidedAt - b.transfer.decidedAt || (a.transfer.id < b.transfer.id ? -1 : a.transfer.id > b.transfer.id ? 1 : 0));
+  }
+
+  /** A committed transfer, parsed once: transfers never change, and every person in one shares it. */
+  #transfer(id: string): StoredTransfer {
+    let t = this.#transfers.get(id);
+    if (t === undefined) {
+      const r = this.#stmt('SELECT body, leaf FROM transfers WHERE id = ?').get(id) as { body: string; leaf: number } | undefined;
+      if (r === undefined) throw new Error(`transfer ${id} has subjects but no row`);
+      this.#transfers.set(id, (t = { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf }));
+    }
+    return t;
   }
 
   derivationsOf(ordinal: number): StoredDerivation[] {
-    return (this.#db.prepare('SELECT d.body, d.leaf FROM derivation_subjects s JOIN derivations d ON d.id = s.derivation WHERE s.ordinal = ? ORDER BY d.id').all(ordinal) as { body: string; leaf: number }[]).map(
+    return (this.#stmt('SELECT d.body, d.leaf FROM derivation_subjects s JOIN derivations d ON d.id = s.derivation WHERE s.ordinal = ? ORDER BY d.id').all(ordinal) as { body: string; leaf: number }[]).map(
       (r) => ({ ...(JSON.parse(r.body) as Derivation), leaf: r.leaf }),
     );
   }
 
   rightsOf(ordinal: number): StoredRightsRequest[] {
-    return (this.#db.prepare('SELECT body, leaf FROM rights_requests WHERE ordinal = ? ORDER BY at, id').all(ordinal) as { body: string; leaf: number }[]).map((r) => ({
+    return (this.#stmt('SELECT body, leaf FROM rights_requests WHERE ordinal = ? ORDER BY at, id').all(ordinal) as { body: string; leaf: number }[]).map((r) => ({
       ...(JSON.parse(r.body) as RightsRequest),
       leaf: r.leaf,
     }));

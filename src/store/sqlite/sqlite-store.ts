@@ -4,18 +4,32 @@ import type { Agreement, ConsentEvent, Dataset, ConsentStatus, ConsentType, Coll
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
-import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
+import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotencyKey, IdempotentRecord, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ConsentColumns, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, refusalReasonOf, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
+import { columnCoder, columnSubjects } from '../consent-columns.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
+import { SqliteSubjectSets } from './sqlite-subject-sets.ts';
+import type { SubjectBlockRead, SubjectSetBlocks } from '../../ledger/subject-set-blocks.ts';
 import { SqliteLedger } from '../../ledger/sqlite-ledger.ts';
-import { agreementEntry, consentLeafEntry, datasetEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry, transferReportEntry } from '../../ledger/entries.ts';
+import { agreementEntry, consentLeafEntry, consentLeafJson, datasetEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry, transferReportEntry } from '../../ledger/entries.ts';
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { sameConsentContent } from '../../domain/consent-event.ts';
 
 const NO_KEY = new Uint8Array(0);
 
+type IdempotentRow = { request_hash: string; status: number; response: string } | undefined;
+const idempotentResponse = (r: IdempotentRow): IdempotentResponse | null => (r ? { requestHash: r.request_hash, status: r.status, response: r.response } : null);
+
+/** Prepared once: every write that carries an Idempotency-Key looks one up and stores one. */
+interface IdempotencyStatements {
+  readonly get: Database.Statement<[string, string]>;
+  readonly put: Database.Statement<[string, string, string, number, string, number]>;
+  /** Many at once, in one transaction each: one lock, one commit. */
+  readonly getMany: (keys: readonly IdempotencyKey[]) => (IdempotentResponse | null)[];
+  readonly putMany: (records: readonly IdempotentRecord[], at: number) => void;
+}
 
 /** The embedded store: one SQLite file in WAL mode, opened by openSqliteStore. */
 export class SqliteStore implements Store {
@@ -25,9 +39,18 @@ export class SqliteStore implements Store {
   readonly ledger: SqliteLedger;
   readonly #dict: SqliteDictionary;
   readonly #lineage: SqliteLineage;
+  readonly #subjectSets: SqliteSubjectSets;
   #keys: SubjectKeyIndex | null = null;
   #subjectCount = 0;
   #subjectsSince: Database.Statement | null = null;
+  #ordinalByKey: Database.Statement | null = null;
+  #objectionsOf: Database.Statement | null = null;
+  #consentsOf: Database.Statement | null = null;
+  #organisations: Database.Statement | null = null;
+  #leafRows: Database.Statement | null = null;
+  #findEvents: Database.Statement | null = null;
+  #idempotency: IdempotencyStatements | null = null;
+  #columnInserts: { event: Database.Statement; subjects: Database.Statement } | null = null;
   /** Inside bulkLoad: uniqueness is checked when the indexes are rebuilt at the end. */
   #bulk = false;
 
@@ -36,8 +59,9 @@ export class SqliteStore implements Store {
     this.description = `sqlite:${file}`;
     this.keyFolder = keyFolder;
     this.#dict = new SqliteDictionary(db);
-    this.ledger = new SqliteLedger(db);
+    this.ledger = new SqliteLedger(db, { leafData: async (from, to) => this.#consentLeafData(from, to) });
     this.#lineage = new SqliteLineage(db, (e) => this.#leaf(e), this.#dict);
+    this.#subjectSets = new SqliteSubjectSets(db);
   }
 
   /** Appends the entry in the current transaction and returns its leaf index. */
@@ -94,7 +118,9 @@ export class SqliteStore implements Store {
   }
 
   async listOrganisations(): Promise<Organisation[]> {
-    return (this.db.prepare('SELECT * FROM organisations ORDER BY id').all() as OrgRow[]).map(orgFromRow);
+    // Read for every who-has answer (organisation names): prepared once.
+    this.#organisations ??= this.db.prepare('SELECT * FROM organisations ORDER BY id');
+    return (this.#organisations.all() as OrgRow[]).map(orgFromRow);
   }
 
   // --- notices -------------------------------------------------------------------------------
@@ -228,26 +254,23 @@ export class SqliteStore implements Store {
     const found = new Map<string, ConsentEvent>();
     const code = this.#dict.find('org', controller);
     if (code < 0) return found;
-    const CHUNK = 500;
-    for (let i = 0; i < eventIds.length; i += CHUNK) {
-      const ids = eventIds.slice(i, i + CHUNK);
-      const rows = this.db
-        .prepare(
-          `SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal
-           WHERE e.controller = ? AND e.event_id IN (${ids.map(() => '?').join(',')})`,
-        )
-        .all(code, ...ids) as ConsentRow[];
-      for (const r of rows) found.set(r.event_id, consentFromRow(r, this.#dict));
-    }
+    // The ids as one JSON array: one statement, prepared once, whatever their number.
+    this.#findEvents ??= this.db.prepare(
+      `SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal
+       WHERE e.controller = ? AND e.event_id IN (SELECT value FROM json_each(?))`,
+    );
+    for (const r of this.#findEvents.all(code, JSON.stringify(eventIds)) as ConsentRow[]) found.set(r.event_id, consentFromRow(r, this.#dict));
     return found;
   }
 
   async appendConsentEvents(events: readonly NewConsentEvent[], progress?: { runId: number; line: number }): Promise<ConsentBatchResult> {
     const index = this.#keyIndex();
     const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
+    // seq = the event's leaf index: the ledger keeps only the leaf's hash and rebuilds its data
+    // from this row, found by primary key (see #consentLeafData).
     const insertEvent = this.db.prepare(
-      `INSERT INTO consent_events (controller, event_id, ordinal, purposes, recipients, status, notice, at, expires_at, method, consent_type, evidence, leaf)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${this.#bulk ? '' : ' ON CONFLICT (controller, event_id) DO NOTHING'}`,
+      `INSERT INTO consent_events (seq, controller, event_id, ordinal, purposes, recipients, status, notice, at, expires_at, method, consent_type, evidence, leaf)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${this.#bulk ? '' : ' ON CONFLICT (controller, event_id) DO NOTHING'}`,
     );
     const updateRun = this.db.prepare('UPDATE import_runs SET committed_line = ? WHERE id = ?');
     const added: Uint8Array[] = [];
@@ -269,7 +292,7 @@ export class SqliteStore implements Store {
         }
         const d = this.#dict;
         const r = insertEvent.run(
-          d.code('org', e.controller), e.id, ordinal, d.code('list', joinList(e.purposes)), d.code('list', joinList(e.recipients)),
+          firstLeaf + entries.length, d.code('org', e.controller), e.id, ordinal, d.code('list', joinList(e.purposes)), d.code('list', joinList(e.recipients)),
           d.code('status', e.status), d.codeOrNull('notice', e.notice), e.at, e.expiresAt, d.codeOrNull('method', e.method), d.code('ctype', e.consentType), e.evidence,
           firstLeaf + entries.length,
         );
@@ -303,6 +326,62 @@ export class SqliteStore implements Store {
       this.#subjectCount = startCount;
       throw err;
     }
+  }
+
+  async appendConsentColumns(c: ConsentColumns): Promise<ConsentBatchResult> {
+    if (!this.#bulk) throw new Error('appendConsentColumns runs inside bulkLoad only');
+    const index = this.#keyIndex();
+    const q = (this.#columnInserts ??= {
+      event: this.db.prepare(
+        `INSERT INTO consent_events (seq, controller, event_id, ordinal, purposes, recipients, status, notice, at, expires_at, method, consent_type, evidence, leaf)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      // New subjects take consecutive ordinals: one statement for all of a block's, from one blob.
+      subjects: this.db.prepare(
+        `WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n + 1 < @count)
+         INSERT INTO subjects (ordinal, key) SELECT @first + n, substr(@blob, n * 32 + 1, 32) FROM i`,
+      ),
+    });
+    const startCount = this.#subjectCount;
+    const run = this.db.transaction(() => {
+      const d = this.#dict;
+      const firstLeaf = this.ledger.sizeSync();
+      const codeOf = columnCoder(c.strings, (kind, value) => d.code(kind, value));
+      const { ordinals, fresh, first: firstNew, added } = columnSubjects(c, index, this.#subjectCount);
+      this.#subjectCount += added;
+      if (added > 0) q.subjects.run({ first: firstNew, blob: Buffer.from(fresh.buffer, fresh.byteOffset, fresh.byteLength), count: added });
+      for (let i = 0; i < c.count; i++) {
+        const expires = c.expiresAt[i]!;
+        const evidence = c.evidence[i]!;
+        q.event.run(
+          firstLeaf + i, codeOf('org', c.controller[i]!), c.eventIds[i]!, ordinals[c.subject[i]!]!, codeOf('list', c.purposes[i]!), codeOf('list', c.recipients[i]!),
+          codeOf('status', c.status[i]!), codeOf('notice', c.notice[i]!), c.at[i]!, Number.isNaN(expires) ? null : expires, codeOf('method', c.method[i]!),
+          codeOf('ctype', c.consentType[i]!), evidence < 0 ? null : c.strings[evidence]!, firstLeaf + i,
+        );
+      }
+      // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
+      if (this.ledger.appendHashedSync(c.leafHashes, c.count).first !== firstLeaf) throw new Error('ledger and consent events out of step');
+      return { inserted: c.count, unchanged: 0, newSubjects: added };
+    });
+    try {
+      return run();
+    } catch (err) {
+      this.#keys = null;
+      this.#dict.reload();
+      this.#subjectCount = startCount;
+      throw err;
+    }
+  }
+
+  /**
+   * Leaf data of the consent events among leaves [from, to), rebuilt from their rows: events
+   * stored since leaves kept only hashes have seq = leaf (older ones kept their data in the leaf).
+   */
+  #consentLeafData(from: number, to: number): Map<number, Uint8Array> {
+    this.#leafRows ??= this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.seq >= ? AND e.seq < ? AND e.leaf = e.seq');
+    const out = new Map<number, Uint8Array>();
+    for (const r of this.#leafRows.iterate(from, to) as IterableIterator<ConsentRow>) out.set(r.leaf, Buffer.from(consentLeafJson(consentFromRow(r, this.#dict))));
+    return out;
   }
 
   #findSync(controller: string, ids: string[]): Map<string, ConsentEvent> {
@@ -351,9 +430,8 @@ export class SqliteStore implements Store {
   }
 
   async consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]> {
-    const rows = this.db
-      .prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = ? ORDER BY e.seq')
-      .all(subject) as ConsentRow[];
+    this.#consentsOf ??= this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = ? ORDER BY e.seq');
+    const rows = this.#consentsOf.all(subject) as ConsentRow[];
     return rows.map((r) => storedConsentFromRow(r, this.#dict));
   }
 
@@ -447,6 +525,14 @@ export class SqliteStore implements Store {
     return { keys, allowed };
   }
 
+  async putSubjectSet(id: string, set: SubjectSetBlocks): Promise<PutResult> {
+    return this.#subjectSets.put(id, set);
+  }
+
+  async subjectSetBlock(id: string, key: Uint8Array, side: 'at' | 'after'): Promise<SubjectBlockRead> {
+    return this.#subjectSets.block(id, key, side);
+  }
+
   // --- lineage and rights ------------------------------------------------------------------------
 
   async recordDerivation(d: Derivation, ordinals: Int32Array): Promise<{ derivation: StoredDerivation; created: boolean }> {
@@ -466,10 +552,13 @@ export class SqliteStore implements Store {
   }
 
   async subjectHistory(subject: SubjectKey): Promise<SubjectHistory | null> {
-    const ordinal = (await this.subjectOrdinals(subject))[0]!;
-    if (ordinal < 0) return null;
+    // One indexed read: answering about one person must not load every key into memory first.
+    this.#ordinalByKey ??= this.db.prepare('SELECT ordinal FROM subjects WHERE key = ?').pluck();
+    const ordinal = this.#ordinalByKey.get(Buffer.from(subject.buffer, subject.byteOffset, subject.byteLength)) as number | undefined;
+    if (ordinal === undefined) return null;
     const objections: (Objection & { leaf: number })[] = [];
-    const rows = this.db.prepare('SELECT * FROM objections WHERE ordinal = ? ORDER BY seq').all(ordinal) as { controller: string; objection_id: string; scope: string; source: string; at: number; leaf: number }[];
+    this.#objectionsOf ??= this.db.prepare('SELECT * FROM objections WHERE ordinal = ? ORDER BY seq');
+    const rows = this.#objectionsOf.all(ordinal) as { controller: string; objection_id: string; scope: string; source: string; at: number; leaf: number }[];
     for (const r of rows) objections.push({ id: r.objection_id, controller: r.controller, subject, scope: r.scope as ObjectionScope, at: r.at, source: r.source as Objection['source'], leaf: r.leaf });
     return {
       consents: await this.consentEventsOf(subject),
@@ -570,15 +659,37 @@ export class SqliteStore implements Store {
     return this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes === 1;
   }
 
+
+  #idempotencyStatements(): IdempotencyStatements {
+    if (this.#idempotency) return this.#idempotency;
+    const get = this.db.prepare<[string, string]>('SELECT request_hash, status, response FROM idempotency WHERE api_key = ? AND key = ?');
+    const put = this.db.prepare<[string, string, string, number, string, number]>(
+      'INSERT INTO idempotency (api_key, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    return (this.#idempotency = {
+      get,
+      put,
+      getMany: this.db.transaction((keys: readonly IdempotencyKey[]) => keys.map((k) => idempotentResponse(get.get(k.apiKey, k.key) as IdempotentRow))),
+      putMany: this.db.transaction((records: readonly IdempotentRecord[], at: number) => {
+        for (const r of records) put.run(r.apiKey, r.key, r.requestHash, r.status, r.response, at);
+      }),
+    });
+  }
+
   async getIdempotent(apiKey: string, key: string): Promise<IdempotentResponse | null> {
-    const r = this.db.prepare('SELECT request_hash, status, response FROM idempotency WHERE api_key = ? AND key = ?').get(apiKey, key) as { request_hash: string; status: number; response: string } | undefined;
-    return r ? { requestHash: r.request_hash, status: r.status, response: r.response } : null;
+    return idempotentResponse(this.#idempotencyStatements().get.get(apiKey, key) as IdempotentRow);
+  }
+
+  async getIdempotentMany(keys: readonly IdempotencyKey[]): Promise<(IdempotentResponse | null)[]> {
+    return this.#idempotencyStatements().getMany(keys);
   }
 
   async putIdempotent(apiKey: string, key: string, r: IdempotentResponse): Promise<void> {
-    this.db
-      .prepare('INSERT INTO idempotency (api_key, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(apiKey, key, r.requestHash, r.status, r.response, Date.now());
+    this.#idempotencyStatements().put.run(apiKey, key, r.requestHash, r.status, r.response, Date.now());
+  }
+
+  async putIdempotentMany(records: readonly IdempotentRecord[]): Promise<void> {
+    this.#idempotencyStatements().putMany(records, Date.now());
   }
 
   // --- bulk load -----------------------------------------------------------------------------
@@ -588,6 +699,10 @@ export class SqliteStore implements Store {
     // Building the indexes once, sorted, at the end is several times faster than keeping
     // them up to date row by row; DDL is transactional in SQLite, so a failure undoes it too.
     const indexes = (this.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('subjects', 'consent_events') AND sql IS NOT NULL").all() as { name: string; sql: string }[]);
+    // With a rollback journal, pages added past the end of the file are written once; in WAL mode
+    // every page of the load would be written to the WAL and then again into the file. Switching
+    // needs no other connection on the file; when one is there the load stays in WAL mode.
+    const journal = this.#journalMode('delete');
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const ix of indexes) this.db.exec(`DROP INDEX ${ix.name}`);
@@ -608,6 +723,17 @@ export class SqliteStore implements Store {
       this.#keys = null;
       this.#subjectCount = 0;
       throw err;
+    } finally {
+      if (journal !== 'wal') this.#journalMode('wal');
+    }
+  }
+
+  /** Sets the journal mode if SQLite lets it (it refuses while other connections use the WAL); returns the mode in force. */
+  #journalMode(mode: 'wal' | 'delete'): string {
+    try {
+      return String(this.db.pragma(`journal_mode = ${mode}`, { simple: true })).toLowerCase();
+    } catch {
+      return String(this.db.pragma('journal_mode', { simple: true })).toLowerCase();
     }
   }
 
