@@ -16,6 +16,7 @@ import { loadBuiltinPack } from '../src/policy/pack-loader.ts';
 import { RECORD_CHILD, type TransferRecords } from '../src/policy/record-flags.ts';
 import { referenceDecide } from '../src/policy/reference-evaluator.ts';
 import { SUBJECT_KEY_BYTES, SubjectKeyIndex } from '../src/policy/subject-key-index.ts';
+import { buildKeyTable, lookupKeys } from '../src/gateway/key-table.ts';
 import type { RulePack } from '../src/policy/rule-pack.ts';
 import { connectPg, pgDecision, PG_URL } from './decide-postgres.ts';
 
@@ -83,7 +84,7 @@ const base = { controller: ED, version: '1', language: 'en', title: 'Privacy not
 const N1: Notice = { ...base, hash: 'n1-hash', id: 'n1', text: 'marketing by us and selected partners', purposes: ['service-provision', 'marketing'], recipients: [], recipientCategories: ['selected partners'], effectiveFrom: Date.UTC(2014, 0, 1) };
 const N2: Notice = { ...base, hash: 'n2-hash', id: 'n2', text: 'political campaigning', purposes: ['service-provision', 'marketing', 'political-campaign'], recipients: [EXP, LAB], recipientCategories: ['selected partners'], effectiveFrom: Date.UTC(2018, 0, 15) };
 
-interface Synthetic {
+export interface Synthetic {
   facts: FactsBuilder;
   /** Subject keys in ordinal order (n × 32 bytes). */
   keys: Uint8Array;
@@ -96,7 +97,7 @@ interface Synthetic {
 }
 
 /** Facts shaped like the reference case: everyone service-provision, ~65% marketing, 2% political. */
-function synthesize(n: number): Synthetic {
+export function synthesize(n: number): Synthetic {
   const rnd = sfc32(2017);
   const keys = new Uint8Array(n * SUBJECT_KEY_BYTES);
   const words = new Uint32Array(keys.buffer);
@@ -168,7 +169,7 @@ function synthesize(n: number): Synthetic {
   return { facts, keys, transferKeys, transferOrdinals: order, flags, rows: facts.consentCount, buildMs };
 }
 
-const REQUEST: TransferRequest = {
+export const REQUEST: TransferRequest = {
   from: ED,
   to: EXP,
   onBehalfOf: LAB,
@@ -364,6 +365,12 @@ export async function benchDecide(opts: { records: number }): Promise<Row[]> {
   });
   for (let i = 0; i < n; i++) if (viaMap[i] !== ordinals[i]) throw new Error('Map lookup disagrees');
 
+  // (a') the same with the sorted table kept in the facts snapshot (what `transfer check` uses).
+  const table = buildKeyTable(syn.keys);
+  const viaTable = new Int32Array(n);
+  const tableLookup = best(RUNS, () => lookupKeys(table, syn.transferKeys, viaTable));
+  for (let i = 0; i < n; i++) if (viaTable[i] !== ordinals[i]) throw new Error('KeyTable lookup disagrees');
+
   const records: TransferRecords = { ordinals, flags: syn.flags };
 
   // (c) the engine, cold then warm.
@@ -375,6 +382,7 @@ export async function benchDecide(opts: { records: number }): Promise<Row[]> {
   const flagMask = warm.value.fields.stripped.some((x) => x === 'child_dob') ? 0 : RECORD_CHILD;
 
   rows.push({ name: '(a) keys → ordinals: SubjectKeyIndex.getMany', ms: lookup.ms, note: `${n.toLocaleString('en-GB')} × 32-byte keys; best of ${RUNS}` });
+  rows.push({ name: "(a') keys → ordinals: KeyTable.lookupKeys", ms: tableLookup.ms, note: `the facts snapshot's sorted table (transfer check); best of ${RUNS}` });
   rows.push({ name: '(b) keys → ordinals: Map<hex string, ordinal>', ms: mapLookup.ms, note: 'hex encoding included; best of 3' });
   rows.push({ name: '(c) engine decide, cold', ms: cold.ms, note: 'builds the controller projection from every row' });
   rows.push({ name: '(c) engine decide, warm', ms: warm.ms, note: `allowed ${allowed.toLocaleString('en-GB')} of ${n.toLocaleString('en-GB')}; best of ${RUNS}` });

@@ -9,7 +9,7 @@ import { UserError } from './errors.ts';
 import type { TreeHead } from './ledger/ledger-storage.ts';
 import { createSigningKey, loadSigningKey, PRIVATE_KEY_FILE, type SigningKey } from './ledger/signing-key.ts';
 import { openStore, resolveStoreLocation, type StoreLocation } from './store/open-store.ts';
-import { loadOrCreateSecret } from './store/secret.ts';
+import { loadOrCreateSecret, SECRET_FILE } from './store/secret.ts';
 import type { Store } from './store/store.ts';
 
 export interface App {
@@ -34,8 +34,10 @@ export async function openApp(opts: AppOptions = {}): Promise<App> {
   const location = resolveStoreLocation(opts.db, opts.env ?? process.env, opts.cwd ?? process.cwd());
   const store = await openStore(location);
   try {
-    const stats = await store.stats();
-    const keyer = new SubjectKeyer(loadOrCreateSecret(store.keyFolder, stats.subjects === 0));
+    // A missing secret may be created only for a store without subjects; counting them (slow on
+    // a large store) is needed only then.
+    const hasSecret = existsSync(join(store.keyFolder, SECRET_FILE));
+    const keyer = new SubjectKeyer(loadOrCreateSecret(store.keyFolder, hasSecret || (await store.stats()).subjects === 0));
     const hasHeads = (await store.ledger.treeHeads()).length > 0;
     if (!existsSync(join(store.keyFolder, PRIVATE_KEY_FILE))) {
       if (hasHeads) {

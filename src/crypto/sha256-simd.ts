@@ -17,12 +17,15 @@ interface Sha256Exports {
   readonly mem: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   leaves32(inPtr: number, outPtr: number, groups: number): void;
   nodes(inPtr: number, outPtr: number, groups: number): void;
+  hmac1(inPtr: number, outPtr: number, groups: number, keyPtr: number): void;
 }
 
 /** Window size in bytes: 2^20 input bytes per call keeps copies in cache-friendly chunks. */
 const WINDOW = 1 << 20;
 /** Input starts one byte in: the kernels read the byte before it (then mask it). */
 const IN = 64;
+/** Where hmac1 finds the key's chaining states (16 words), below the window. */
+const KEY_STATE = 0;
 /** Slack after the window for the kernels' over-reads. */
 const SLACK = 64;
 
@@ -80,4 +83,23 @@ export function simdLeaves32(keys: Uint8Array, keysOff: number, count: number, o
 /** SHA-256(0x01 || left || right) for the largest multiple of 4 of `count` 64-byte pairs. */
 export function simdNodePairs(pairs: Uint8Array, pairsOff: number, count: number, out: Uint8Array, outOff: number): number {
   return wasm === null ? 0 : run(wasm.nodes, 64, pairs, pairsOff, count, out, outOff);
+}
+
+/**
+ * HMAC-SHA-256 of `count` short messages given as their padded inner blocks (64 bytes each, see
+ * hmac1 in sha256-wasm-build.ts), with the key's inner and outer chaining states in `states`
+ * (16 words); the digests go to `digests` (count × 32 bytes). False without SIMD (nothing done).
+ */
+export function simdHmacBlocks(states: Int32Array, blocks: Uint8Array, count: number, digests: Uint8Array): boolean {
+  if (wasm === null || heap === null) return false;
+  new Int32Array(wasm.mem.buffer, KEY_STATE, 16).set(states);
+  const perWindow = WINDOW / 64;
+  for (let m = 0; m < count; m += perWindow) {
+    const n = Math.min(perWindow, count - m);
+    heap.set(blocks.subarray(m * 64, (m + n) * 64), IN);
+    // A last group of fewer than four runs whole: its spare lanes hash whatever is there.
+    wasm.hmac1(IN, IN, (n + 3) >>> 2, KEY_STATE);
+    digests.set(heap.subarray(IN, IN + n * 32), m * 32);
+  }
+  return true;
 }

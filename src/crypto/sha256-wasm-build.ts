@@ -11,8 +11,12 @@
  * Exports (pointers are byte offsets into the exported memory `mem`):
  *   leaves32(inPtr, outPtr, groups): SHA-256(0x00 || k) for 4*groups 32-byte keys at inPtr
  *   nodes(inPtr, outPtr, groups):    SHA-256(0x01 || l || r) for 4*groups 64-byte pairs at inPtr
- * Both read the byte before inPtr and up to 16 bytes past the input (masked out), so callers
- * keep inPtr >= 1 and slack after the input. Output may alias input (each group is read first).
+ *   hmac1(inPtr, outPtr, groups, keyPtr): HMAC-SHA-256 of 4*groups short messages, each given as
+ *       its one padded inner block (64 bytes: message, 0x80, zeros, bit length of 64 + message);
+ *       keyPtr holds the key's inner then outer chaining state (16 words, native order)
+ * leaves32 and nodes read the byte before inPtr and up to 16 bytes past the input (masked out),
+ * so callers keep inPtr >= 1 and slack after the input. Output may alias input (each group is
+ * read first).
  */
 
 import { SHA256_IV, SHA256_K } from './sha256.ts';
@@ -27,7 +31,7 @@ const OP = {
   i32Const: 0x41, i32Eqz: 0x45, i32Add: 0x6a, i32Sub: 0x6b,
 } as const;
 const SIMD = {
-  load: 0x00, store: 0x0b, const: 0x0c, shuffle: 0x0d, splat: 0x11,
+  load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c, shuffle: 0x0d, splat: 0x11,
   and: 0x4e, or: 0x50, xor: 0x51, bitselect: 0x52, load8Lane: 0x54,
   shl: 0xab, shrU: 0xad, add: 0xae,
 } as const;
@@ -342,16 +346,49 @@ function nodes(): number[] {
   return f.finish();
 }
 
+function hmac1(): number[] {
+  // params: inPtr(0) outPtr(1) groups(2) keyPtr(3); local p(4) = inPtr
+  const f = new Body(4, 1);
+  const p = 4;
+  f.get(0).set(p);
+  const { st, tmp, scratch } = setupState(f);
+  // The key's chaining states, one word splatted per local, loaded once.
+  const inner = Array.from({ length: 8 }, (_, i) => {
+    const l = f.v128();
+    f.get(3).simd(SIMD.load32Splat, 2, ...uleb(i * 4)).set(l);
+    return l;
+  });
+  const outer = Array.from({ length: 8 }, (_, i) => {
+    const l = f.v128();
+    f.get(3).simd(SIMD.load32Splat, 2, ...uleb(32 + i * 4)).set(l);
+    return l;
+  });
+  const st2 = Array.from({ length: 8 }, () => f.v128());
+  groupLoop(f, p, 1, 2, 256, () => {
+    // Inner hash: the padded block after the key's inner state.
+    const words = loadWords(f, p, 64, 0, 16, tmp);
+    st.forEach((s, i) => f.get(inner[i]).set(s));
+    const digest = compress(f, words, st, inner.map((local) => ({ local })), scratch);
+    // Outer hash: the 32-byte inner digest, 0x80, zeros, 768 bits (64 + 32 bytes).
+    const w2: Word[] = [...digest.map((local) => ({ local })), { c: 0x80000000 }, ...Array.from({ length: 6 }, () => ({ c: 0 })), { c: 768 }];
+    st2.forEach((s, i) => f.get(outer[i]).set(s));
+    const out = compress(f, w2, st2, outer.map((local) => ({ local })), scratch);
+    storeDigests(f, out, 1, tmp);
+  });
+  return f.finish();
+}
+
 /** The module bytes. */
 export function buildSha256Wasm(): Uint8Array {
   const fnType = [0x60, ...vec([[0x7f], [0x7f], [0x7f]]), ...vec([])];
+  const fnType4 = [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f]]), ...vec([])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fnType])),
-    ...section(3, vec([[0], [0]])),
+    ...section(1, vec([fnType, fnType4])),
+    ...section(3, vec([[0], [0], [1]])),
     ...section(5, vec([[0x00, ...uleb(1)]])),
-    ...section(7, vec([[...name('mem'), 0x02, 0], [...name('leaves32'), 0x00, 0], [...name('nodes'), 0x00, 1]])),
-    ...section(10, vec([leaves32(), nodes()])),
+    ...section(7, vec([[...name('mem'), 0x02, 0], [...name('leaves32'), 0x00, 0], [...name('nodes'), 0x00, 1], [...name('hmac1'), 0x00, 2]])),
+    ...section(10, vec([leaves32(), nodes(), hmac1()])),
   ];
   return new Uint8Array(bytes);
 }

@@ -177,6 +177,27 @@ export function sha256(data: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * The chaining states after the key's padded blocks: words 0..7 after key ^ ipad, 8..15 after
+ * key ^ opad. HMAC(m) = H(opad-state, H(ipad-state, m)).
+ */
+export function hmacChainingStates(key: Uint8Array): Int32Array {
+  const block = new Uint8Array(64);
+  if (key.length > 64) sha256Into(key, block, 0);
+  else block.set(key);
+  const pad = new Uint8Array(64);
+  const states = new Int32Array(16);
+  for (let i = 0; i < 64; i++) pad[i] = block[i] ^ 0x36;
+  const inner = states.subarray(0, 8);
+  inner.set(IV);
+  blocks(inner, pad, 0, 1);
+  for (let i = 0; i < 64; i++) pad[i] = block[i] ^ 0x5c;
+  const outer = states.subarray(8, 16);
+  outer.set(IV);
+  blocks(outer, pad, 0, 1);
+  return states;
+}
+
 /** HMAC-SHA-256 with the padded-key states computed once, so a short message costs 2 compressions. */
 export class HmacSha256 {
   readonly #inner = new Int32Array(8);
@@ -184,16 +205,9 @@ export class HmacSha256 {
   readonly #innerDigest = new Uint8Array(32);
 
   constructor(key: Uint8Array) {
-    const block = new Uint8Array(64);
-    if (key.length > 64) sha256Into(key, block, 0);
-    else block.set(key);
-    const pad = new Uint8Array(64);
-    for (let i = 0; i < 64; i++) pad[i] = block[i] ^ 0x36;
-    this.#inner.set(IV);
-    blocks(this.#inner, pad, 0, 1);
-    for (let i = 0; i < 64; i++) pad[i] = block[i] ^ 0x5c;
-    this.#outer.set(IV);
-    blocks(this.#outer, pad, 0, 1);
+    const states = hmacChainingStates(key);
+    this.#inner.set(states.subarray(0, 8));
+    this.#outer.set(states.subarray(8, 16));
   }
 
   digest(msg: Uint8Array): Uint8Array {

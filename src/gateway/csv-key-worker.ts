@@ -1,85 +1,58 @@
 /**
- * Worker thread: scans a part of a plain CSV file (see csv-scan.ts) and turns each record into
- * what keying needs: its subject key when given the secret (else the normalised identifier
- * material, for the calling thread to hash), its flags and its file offset. Replies in
- * batches, then with the number of records (or null when the fast path declines).
+ * Worker thread: keys chunks of a plain CSV file (see csv-chunks.ts) side by side with the
+ * calling thread, handing each chunk's records over on `port` as soon as it is keyed: per record
+ * its subject key, flags, whether it could be identified and its file offset.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { SubjectKeyer } from '../domain/subject-key.ts';
-import { scanCsvRows } from './csv-scan.ts';
-import { recordMaterial, type MaterialColumns } from './record-material.ts';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { chunkCapacity, keyChunk, POSTED, stopChunks, takeChunk, type ChunkControl, type ChunkKeys, type ChunkPlan } from './csv-chunks.ts';
+import { secretHasher } from './key-hasher.ts';
+import type { MaterialColumns } from './record-material.ts';
+import { RowKeys } from './row-keys.ts';
 
 export interface KeyWorkerTask {
-  readonly file: string;
-  readonly start: number;
-  readonly end: number;
-  readonly columns: number;
+  readonly plan: ChunkPlan;
+  readonly control: ChunkControl;
   readonly material: MaterialColumns;
-  /** The subject-key secret; without it the worker returns materials instead of keys. */
-  readonly secret?: Uint8Array;
+  /** The subject-key secret. */
+  readonly secret: Uint8Array;
+  /** Where chunks go (the other end stays with the calling thread). */
+  readonly port: MessagePort;
 }
 
-/** Materials are joined by line feeds: normalised material never contains one. */
-export type KeyWorkerReply =
-  | {
-      readonly kind: 'batch';
-      readonly count: number;
-      /** count × 32 bytes when the worker has the secret, else empty. */
-      readonly keys: Uint8Array;
-      /** Joined materials when the worker has no secret, else ''. */
-      readonly materials: string;
-      readonly flags: Uint8Array;
-      readonly unidentified: Uint8Array;
-      readonly offsets: Float64Array;
-    }
-  | { readonly kind: 'done'; readonly rows: number | null }
+export type KeyWorkerMessage =
+  | ({ readonly kind: 'chunk' } & ChunkKeys)
+  /** No chunk is left. */
+  | { readonly kind: 'end' }
+  /** A chunk was not one the fast path reads. */
+  | { readonly kind: 'declined' }
   | { readonly kind: 'failed'; readonly error: string };
 
-const BATCH = 32768;
-
-function run(task: KeyWorkerTask): void {
-  const port = parentPort!;
-  const keyer = task.secret ? new SubjectKeyer(task.secret) : null;
-  let materials: string[] = [];
-  let keys = new Uint8Array(keyer ? BATCH * 32 : 0);
-  let flags = new Uint8Array(BATCH);
-  let unidentified = new Uint8Array(BATCH);
-  let offsets = new Float64Array(BATCH);
-  let n = 0;
-  const flush = (): void => {
-    const reply: KeyWorkerReply = {
-      kind: 'batch',
-      count: n,
-      keys: keys.subarray(0, keyer ? n * 32 : 0),
-      materials: materials.join('\n'),
-      flags: flags.subarray(0, n),
-      unidentified: unidentified.subarray(0, n),
-      offsets: offsets.subarray(0, n),
-    };
-    port.postMessage(reply, [keys.buffer, flags.buffer, unidentified.buffer, offsets.buffer]);
-    materials = [];
-    keys = new Uint8Array(keyer ? BATCH * 32 : 0);
-    flags = new Uint8Array(BATCH);
-    unidentified = new Uint8Array(BATCH);
-    offsets = new Float64Array(BATCH);
-    n = 0;
-  };
-  const rows = scanCsvRows(task.file, task.start, task.end, task.columns, 0, (r, _i, offset) => {
-    const m = recordMaterial(r, task.material);
-    if (m.material === null) unidentified[n] = 1;
-    if (keyer) {
-      if (m.material !== null) keyer.keyOfMaterialInto(m.material, keys, n * 32);
-    } else materials.push(m.material ?? '');
-    flags[n] = m.flags;
-    offsets[n] = offset;
-    if (++n === BATCH) flush();
-  });
-  if (rows !== null && n > 0) flush();
-  port.postMessage({ kind: 'done', rows } satisfies KeyWorkerReply);
+function post(task: KeyWorkerTask, m: KeyWorkerMessage, transfer: ArrayBuffer[] = []): void {
+  task.port.postMessage(m, transfer);
+  // Counted after posting: the calling thread waits on this count, then reads the port.
+  Atomics.add(task.control, POSTED, 1);
+  Atomics.notify(task.control, POSTED);
 }
 
+function run(task: KeyWorkerTask): void {
+  const hasher = secretHasher(task.secret);
+  for (let j = takeChunk(task.plan, task.control); j >= 0; j = takeChunk(task.plan, task.control)) {
+    const keys = new RowKeys(hasher, task.material, true, chunkCapacity(task.plan));
+    if (!keyChunk(task.plan, j, keys)) {
+      stopChunks(task.control);
+      post(task, { kind: 'declined' });
+      return;
+    }
+    const { count, bad, keys: k, flags, unidentified, offsets } = keys;
+    post(task, { kind: 'chunk', id: j, count, bad, keys: k, flags, unidentified, offsets }, [k.buffer, flags.buffer, unidentified.buffer, offsets.buffer]);
+  }
+  post(task, { kind: 'end' });
+}
+
+const task = workerData as KeyWorkerTask;
 try {
-  run(workerData as KeyWorkerTask);
+  run(task);
 } catch (err) {
-  parentPort!.postMessage({ kind: 'failed', error: String((err as Error)?.stack ?? err) } satisfies KeyWorkerReply);
+  stopChunks(task.control);
+  post(task, { kind: 'failed', error: String((err as Error)?.stack ?? err) });
 }

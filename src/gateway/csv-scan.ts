@@ -14,7 +14,13 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import Papa from 'papaparse';
+import { createRequire } from 'node:module';
+import type Papa from 'papaparse';
+
+// Loaded on first use: the keying worker scans rows and never reads a header.
+const require = createRequire(import.meta.url);
+let papa: typeof Papa | null = null;
+const papaparse = (): typeof Papa => (papa ??= require('papaparse') as typeof Papa);
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -23,6 +29,12 @@ const QUOTE = 0x22;
 const CHUNK = 8 << 20;
 /** What the general reader's byte stream hands its parser first (fs.ReadStream's default). */
 const FIRST_STREAM_CHUNK = 64 * 1024;
+
+/** Bytes that end an unquoted value's scan: its comma, a quote (refused), the line's end. */
+const STOP = new Uint8Array(256);
+STOP[COMMA] = 1;
+STOP[QUOTE] = 1;
+STOP[NL] = 1;
 
 /** One row's fields as byte ranges into `buf`; `escaped[k]` = 1 when field k holds doubled quotes. */
 export interface RowView {
@@ -89,6 +101,7 @@ function growView(v: RowView): void {
  */
 function splitLine(v: RowView, buf: Buffer, pos: number, end: number): number {
   v.buf = buf;
+  const bounded = !(end < buf.length && buf[end] === NL);
   let k = 0;
   let p = pos;
   for (;;) {
@@ -113,12 +126,11 @@ function splitLine(v: RowView, buf: Buffer, pos: number, end: number): number {
       if (p < end && buf[p] !== COMMA) return -1;
     } else {
       let q = p;
-      while (q < end) {
-        const c = buf[q]!;
-        if (c === COMMA) break;
-        if (c === QUOTE) return -1;
-        q++;
-      }
+      // A line break always follows the line in the buffer but for a last line without one, so
+      // the scan needs no bound check but there.
+      if (bounded) while (q < end && STOP[buf[q]!] === 0) q++;
+      else while (STOP[buf[q]!] === 0) q++;
+      if (q < end && buf[q] === QUOTE) return -1;
       v.starts[k] = p;
       v.ends[k] = q;
       v.escaped[k] = 0;
@@ -161,7 +173,7 @@ export function csvLayout(file: string): CsvLayout | null {
     let filled = readFully(fd, buf, 0, buf.length, 0);
     if (filled === 0) return null;
     // The delimiter the general reader would use: Papa Parse guesses it from the first chunk.
-    if (Papa.parse(buf.toString('utf8', 0, filled), { preview: 1 }).meta.delimiter !== ',') return null;
+    if (papaparse().parse(buf.toString('utf8', 0, filled), { preview: 1 }).meta.delimiter !== ',') return null;
     let nl = buf.indexOf(NL);
     while (nl < 0 && filled < size) {
       const bigger = Buffer.allocUnsafe(Math.min(size, buf.length * 2));

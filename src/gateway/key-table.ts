@@ -4,7 +4,10 @@
  * outputs, so buckets fill evenly. It is written into
  * the facts snapshot as it is and used in place (see facts-snapshot.ts).
  */
+import { groupKeys, groupScratch, keyWords } from '../policy/key-partition.ts';
+
 const KEY = 32;
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 export interface KeyTable {
   /** Bits of the key that pick its bucket. */
@@ -62,27 +65,48 @@ export function validKeyTable(t: KeyTable): boolean {
 
 /** Keys looked up together: their directory and table reads are issued back to back so cache misses overlap. */
 const BATCH = 16;
+/** Batches this large against tables this large are regrouped first (key-partition.ts). */
+const GROUPED_FROM = 1 << 15;
+const GROUPED_TABLE_BITS = 14;
+/** 2^10 groups: a group's stretch of a million-key table (~40 KB) stays in the core's cache. */
+const GROUP_BITS = 10;
+
+/** The first 24 bits of a key, big-endian, from its first word as read in this machine's byte order. */
+const lead24 = LITTLE_ENDIAN ? (w0: number): number => ((w0 & 0xff) << 16) | (w0 & 0xff00) | ((w0 >>> 16) & 0xff) : (w0: number): number => w0 >>> 8;
 
 /** Ordinals of `keys.length / 32` concatenated keys into `out`; -1 for a key not in the table. */
 export function lookupKeys(t: KeyTable, keys: Uint8Array, out: Int32Array): void {
   const n = keys.length / KEY;
-  const aligned = keys.byteOffset % 4 === 0 ? keys : new Uint8Array(keys);
-  const w = new Uint32Array(aligned.buffer, aligned.byteOffset, n * 8);
+  const w = keyWords(keys);
+  if (n < GROUPED_FROM || t.bits < GROUPED_TABLE_BITS) {
+    lookupBatched(t, w, n, out);
+    return;
+  }
+  const group = groupScratch(n);
+  const shift = 24 - GROUP_BITS;
+  for (let k = 0; k < n; k++) group[k] = lead24(w[k * 8]!) >>> shift;
+  const g = groupKeys(w, group, n, 1 << GROUP_BITS);
+  lookupBatched(t, g.words, n, out, g.index);
+}
+
+/** Lookups of n keys (w[i*8 ..]); key i's ordinal goes to out[index[i]], or out[i] without an index. */
+function lookupBatched(t: KeyTable, w: Uint32Array, n: number, out: Int32Array, index?: Int32Array): void {
   const tw = new Uint32Array(t.keys.buffer, t.keys.byteOffset, t.keys.length / 4);
-  const { dir, ordinals, bits } = t;
+  const { dir, ordinals } = t;
+  const shift = 24 - t.bits;
   const from = new Uint32Array(BATCH);
   const to = new Uint32Array(BATCH);
   for (let start = 0; start < n; start += BATCH) {
     const end = Math.min(n, start + BATCH);
     // Pass 1: each key's bucket bounds (independent loads).
     for (let i = start; i < end; i++) {
-      const b = bucketOf(aligned, i * KEY, bits);
+      const b = lead24(w[i * 8]!) >>> shift;
       from[i - start] = dir[b]!;
       to[i - start] = dir[b + 1]!;
     }
-    // Pass 2: touch each bucket's first key, so the comparisons below find it in cache.
+    // Pass 2: touch each bucket's first key and ordinal, so the comparisons below find them in cache.
     let touched = 0;
-    for (let i = start; i < end; i++) if (from[i - start]! < to[i - start]!) touched ^= tw[from[i - start]! * 8]!;
+    for (let i = start; i < end; i++) if (from[i - start]! < to[i - start]!) touched ^= tw[from[i - start]! * 8]! ^ ordinals[from[i - start]!]!;
     // Pass 3: compare.
     for (let i = start; i < end; i++) {
       const q = i * 8;
@@ -103,7 +127,7 @@ export function lookupKeys(t: KeyTable, keys: Uint8Array, out: Int32Array): void
           break;
         }
       }
-      out[i] = found;
+      out[index === undefined ? i : index[i]!] = found;
     }
     // Keeps pass 2's loads from being optimised away.
     if (touched === 0.5) throw new Error('unreachable');

@@ -1,50 +1,41 @@
 /**
- * Starts the CSV keying worker (csv-key-worker.ts) and hands its replies over one at a time.
- * A worker that fails or exits early yields a 'failed' reply, so the caller can fall back.
+ * Starts the keying workers of this folder, and the CSV one (csv-key-worker.ts) in particular:
+ * its chunks arrive on `port`, read without waiting (receiveMessageOnPort) between the calling
+ * thread's own chunks. A worker that fails or exits early is reported by `failure`, so the
+ * caller can fall back.
  */
-import { extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { KeyWorkerReply, KeyWorkerTask } from './csv-key-worker.ts';
+import { MessageChannel, type Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
+import { siblingModule, startWorker } from '../workers/ordered-pool.ts';
+import type { KeyWorkerTask } from './csv-key-worker.ts';
 
 export interface KeyWorker {
-  next(): Promise<KeyWorkerReply>;
+  /** The calling thread's end of the channel the worker's messages come on. */
+  readonly port: MessagePort;
+  /** Why the worker stopped unexpectedly, or null. */
+  failure(): string | null;
   stop(): void;
 }
 
-function spawn(task: KeyWorkerTask): Worker {
-  const self = new URL(import.meta.url);
-  const entry = new URL(`./csv-key-worker${extname(self.pathname)}`, self).href;
-  if (!entry.endsWith('.ts')) return new Worker(new URL(entry), { workerData: task });
-  // Loaders registered in this thread do not reach workers on Node 20: a TypeScript entry
-  // registers tsx itself before importing the worker module.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: task });
+/** Starts the worker module `name` beside this one (see ordered-pool.ts for how TypeScript entries boot). */
+export function startGatewayWorker(name: string, options: WorkerOptions): Worker {
+  return startWorker(siblingModule(import.meta.url, name), options);
 }
 
-export function startKeyWorker(task: KeyWorkerTask): KeyWorker {
-  const w = spawn(task);
-  const queue: KeyWorkerReply[] = [];
-  let wake: (() => void) | null = null;
-  let finished = false;
-  const put = (r: KeyWorkerReply): void => {
-    if (finished) return;
-    if (r.kind !== 'batch') finished = true;
-    queue.push(r);
-    const f = wake;
-    wake = null;
-    f?.();
-  };
-  w.on('message', (r: KeyWorkerReply) => put(r));
-  w.on('error', (e) => put({ kind: 'failed', error: String(e) }));
-  w.on('exit', (code) => put({ kind: 'failed', error: `the keying worker exited with code ${code}` }));
+export function startKeyWorker(task: Omit<KeyWorkerTask, 'port'>): KeyWorker {
+  const { port1, port2 } = new MessageChannel();
+  const w = startGatewayWorker('csv-key-worker', { workerData: { ...task, port: port2 } satisfies KeyWorkerTask, transferList: [port2] });
+  let failure: string | null = null;
+  let done = false;
+  w.on('error', (e) => (failure ??= String(e)));
+  w.on('exit', (code) => {
+    if (!done && code !== 0) failure ??= `the keying worker exited with code ${code}`;
+  });
   return {
-    async next() {
-      while (queue.length === 0) await new Promise<void>((res) => (wake = res));
-      return queue.shift()!;
-    },
+    port: port1,
+    failure: () => failure,
     stop() {
-      finished = true;
+      done = true;
+      port1.close();
       void w.terminate();
     },
   };

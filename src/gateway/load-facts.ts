@@ -105,6 +105,18 @@ export function factsSource(facts: Facts): FactsSource | undefined {
 }
 
 /**
+ * A synchronous lookup over the keys loaded with `facts`, while the store is still in the state
+ * they were read in (checked now); null otherwise (then use subjectOrdinalsFor).
+ */
+export async function knownKeyLookup(store: Store, facts: Facts): Promise<((keys: Uint8Array, out: Int32Array) => void) | null> {
+  const known = knownKeys.get(facts);
+  if (!known) return null;
+  const now = await storeStamp(store);
+  if (now.ledgerSize !== known.stamp.ledgerSize || now.ledgerRoot !== known.stamp.ledgerRoot) return null;
+  return (keys, out) => lookupKeys(known.table, keys, out);
+}
+
+/**
  * Ordinals of n concatenated 32-byte keys (-1 when unknown), as `store.subjectOrdinals` gives
  * them. Uses the keys loaded with `facts` while the store is still in the state they were read
  * in, which spares the store from loading its own index of every key.

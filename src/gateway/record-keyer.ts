@@ -5,9 +5,10 @@
  * file path (`transfer check`) and the HTTP path (NDJSON bodies).
  */
 import { fieldCategory } from '../domain/data-categories.ts';
-import { identifierMaterial } from '../domain/identifiers.ts';
 import type { SubjectKeyer } from '../domain/subject-key.ts';
-import { RECORD_CHILD, RECORD_SPECIAL } from '../policy/record-flags.ts';
+import { keyerHasher } from './key-hasher.ts';
+import type { MaterialColumns } from './record-material.ts';
+import { RowKeys } from './row-keys.ts';
 
 export const IDENTIFIER_COLUMNS: readonly string[] = ['email', 'name', 'postcode', 'dob', 'mother_dob'];
 
@@ -19,65 +20,33 @@ export function columnProblem(columns: readonly string[], fields: readonly strin
   return null;
 }
 
-function text(v: unknown): string {
-  return v === undefined || v === null ? '' : typeof v === 'string' ? v : String(v);
-}
-
-/** A copy of `a` in a larger array (typed arrays cannot grow in place). */
-export function grow(a: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(size);
-  b.set(a);
-  return b;
-}
-
+/** Keys parsed records through `keyer`, one at a time (row-keys.ts holds the rules). */
 export class RecordKeyer {
-  readonly #keyer: SubjectKeyer;
+  readonly #rows: RowKeys;
   readonly #childFields: readonly string[];
   readonly #specialFields: readonly string[];
-  #cap: number;
-  #keys: Uint8Array;
-  #flags: Uint8Array;
-  #unidentified: Uint8Array;
-  #n = 0;
-  #bad = 0;
 
   constructor(keyer: SubjectKeyer, fields: readonly string[], capacity = 1 << 12) {
-    this.#keyer = keyer;
     this.#childFields = fields.filter((f) => fieldCategory(f)?.child);
     this.#specialFields = fields.filter((f) => fieldCategory(f)?.special);
-    this.#cap = capacity;
-    this.#keys = new Uint8Array(capacity * 32);
-    this.#flags = new Uint8Array(capacity);
-    this.#unidentified = new Uint8Array(capacity);
+    this.#rows = new RowKeys(keyerHasher(keyer), NO_BYTE_FIELDS, false, capacity);
   }
 
   get count(): number {
-    return this.#n;
+    return this.#rows.count;
   }
 
   add(f: Record<string, unknown>): void {
-    const n = this.#n;
-    if (n === this.#cap) {
-      this.#cap *= 2;
-      this.#keys = grow(this.#keys, this.#cap * 32);
-      this.#flags = grow(this.#flags, this.#cap);
-      this.#unidentified = grow(this.#unidentified, this.#cap);
-    }
-    const m = identifierMaterial({ email: text(f.email), name: text(f.name), postcode: text(f.postcode), dob: text(f.dob) || text(f.mother_dob) });
-    if (m.ok) this.#keyer.keyOfMaterialInto(m.material, this.#keys, n * 32);
-    else {
-      this.#unidentified[n] = 1;
-      this.#bad++;
-    }
-    let flag = 0;
-    for (const c of this.#childFields) if (text(f[c]).trim() !== '') flag |= RECORD_CHILD;
-    for (const c of this.#specialFields) if (text(f[c]).trim() !== '') flag |= RECORD_SPECIAL;
-    this.#flags[n] = flag;
-    this.#n = n + 1;
+    this.#rows.addFields(f, this.#childFields, this.#specialFields);
   }
 
   result(columns: readonly string[]): { count: number; keys: Uint8Array; flags: Uint8Array; unidentified: Uint8Array; unidentifiedCount: number; columns: readonly string[] } {
-    const n = this.#n;
-    return { count: n, keys: this.#keys.subarray(0, n * 32), flags: this.#flags.subarray(0, n), unidentified: this.#unidentified.subarray(0, n), unidentifiedCount: this.#bad, columns };
+    const r = this.#rows;
+    r.finish();
+    const n = r.count;
+    return { count: n, keys: r.keys.subarray(0, n * 32), flags: r.flags.subarray(0, n), unidentified: r.unidentified.subarray(0, n), unidentifiedCount: r.bad, columns };
   }
 }
+
+/** Parsed records have no byte fields to read. */
+const NO_BYTE_FIELDS: MaterialColumns = { email: -1, name: -1, postcode: -1, dob: -1, motherDob: -1, child: [], special: [] };

@@ -1,7 +1,7 @@
 /**
  * What keying needs from one CSV record, read from its bytes: the normalised identifier material
  * (null when the identifiers are unusable) and the record's child / special-category flags.
- * The same rules as keyRecords applies to parsed records.
+ * The same rules as keyRecords applies to parsed records; material-bytes.ts is the fast path.
  */
 import { identifierMaterial } from '../domain/identifiers.ts';
 import { RECORD_CHILD, RECORD_SPECIAL } from '../policy/record-flags.ts';
@@ -40,8 +40,13 @@ export function recordMaterial(r: RowView, c: MaterialColumns): { material: stri
   const m = identifierMaterial(
     e.trim() !== '' ? { email: e } : { email: e, name: valueAt(r, c.name), postcode: valueAt(r, c.postcode), dob: valueAt(r, c.dob) || valueAt(r, c.motherDob) },
   );
+  return { material: m.ok ? m.material : null, flags: recordFlags(r, c) };
+}
+
+/** RECORD_CHILD / RECORD_SPECIAL when a child / special-category field being sent is not blank. */
+export function recordFlags(r: RowView, c: MaterialColumns): number {
   let flags = 0;
-  for (const k of c.child) if (!fieldBlank(r, k)) flags |= RECORD_CHILD;
-  for (const k of c.special) if (!fieldBlank(r, k)) flags |= RECORD_SPECIAL;
-  return { material: m.ok ? m.material : null, flags };
+  for (let i = 0; i < c.child.length; i++) if (!fieldBlank(r, c.child[i]!)) flags |= RECORD_CHILD;
+  for (let i = 0; i < c.special.length; i++) if (!fieldBlank(r, c.special[i]!)) flags |= RECORD_SPECIAL;
+  return flags;
 }

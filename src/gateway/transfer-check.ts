@@ -8,21 +8,23 @@ import { once } from 'node:events';
 import { stringify } from 'csv-stringify';
 import type { TransferRequest } from '../domain/types.ts';
 import { readRecords, type RecordFormat } from '../ingest/record-reader.ts';
-import { decide, type Decision } from '../policy/decision.ts';
+import { decide, prepareDecision, type Decision } from '../policy/decision.ts';
 import type { Facts } from '../policy/facts.ts';
 import type { RulePack } from '../policy/rule-pack.ts';
-import { SubjectKeyer } from '../domain/subject-key.ts';
-import { loadOrCreateSecret } from '../store/secret.ts';
+import type { SubjectKeyer } from '../domain/subject-key.ts';
 import type { Store } from '../store/store.ts';
 import { readCsvRowsAt } from './csv-scan.ts';
 import { CsvFileSink } from './csv-writer.ts';
-import { subjectOrdinalsFor } from './load-facts.ts';
+import type { OrdinalLookup } from './csv-parallel-keys.ts';
+import { knownKeyLookup, subjectOrdinalsFor } from './load-facts.ts';
+import { storeSecret } from './store-secret.ts';
 import { keyRecords } from './transfer-records.ts';
 
 export interface CheckOptions {
   readonly store: Store;
   readonly keyer: SubjectKeyer;
-  readonly facts: Facts;
+  /** The facts, or how to load them: then they load while a worker thread starts keying. */
+  readonly facts: Facts | (() => Promise<Facts>);
   readonly pack: RulePack;
   readonly request: TransferRequest;
   readonly file: string;
@@ -43,30 +45,38 @@ export interface CheckResult {
 }
 
 export async function checkTransfer(o: CheckOptions): Promise<CheckResult> {
-  const secret = o.format === 'csv' ? matchingSecret(o.store, o.keyer) : undefined;
-  const keyed = await keyRecords(o.file, o.format, o.request.fields, o.keyer, (n) => o.onProgress?.('read', n, 0), { secret });
-  const ordinals = await subjectOrdinalsFor(o.store, o.facts, keyed.keys);
-  for (let i = 0; i < keyed.count; i++) if (keyed.unidentified[i]) ordinals[i] = -1;
-  const decision = decide(o.request, { ordinals, flags: keyed.flags }, o.facts, o.pack);
+  const secret = o.format === 'csv' ? storeSecret(o.store, o.keyer) : undefined;
+  let facts: Facts | null = typeof o.facts === 'function' ? null : o.facts;
+  let lookup: OrdinalLookup | null = null;
+  // While a worker thread starts keying the file: load the facts, and do the engine's first
+  // look at them (a scan of every row).
+  const meanwhile = async (): Promise<void> => {
+    if (typeof o.facts === 'function') facts = await o.facts();
+    prepareDecision(o.request, facts!);
+    lookup = await knownKeyLookup(o.store, facts!);
+  };
+  const keyed = await keyRecords(o.file, o.format, o.request.fields, o.keyer, (n) => o.onProgress?.('read', n, 0), { secret, meanwhile, lookup: () => lookup });
+  if (facts === null) throw new Error('the facts were not loaded');
+  let ordinals = keyed.ordinals;
+  if (!ordinals) {
+    ordinals = await subjectOrdinalsFor(o.store, facts, keyed.keys);
+    for (let i = 0; i < keyed.count; i++) if (keyed.unidentified[i]) ordinals[i] = -1;
+  }
+  const decision = decide(o.request, { ordinals, flags: keyed.flags }, facts, o.pack);
   if (o.allowedOut || o.refusedOut) {
     const fast = o.format === 'csv' && keyed.offsets !== undefined && writeSplitCsv(o, decision, keyed.columns, keyed.offsets);
     if (!fast) await writeSplit(o, decision);
   }
-  return { decision, unidentified: keyed.unidentifiedCount, unidentifiedMask: keyed.unidentified, keys: keyed.keys, ordinals };
-}
-
-/**
- * The store's subject-key secret when `keyer` was made with it (checked on a probe), so a
- * worker thread can hash part of the records; undefined otherwise (then only this thread hashes).
- */
-function matchingSecret(store: Store, keyer: SubjectKeyer): Uint8Array | undefined {
-  try {
-    const secret = loadOrCreateSecret(store.keyFolder, false);
-    const probe = 'probe:subject-key-secret';
-    return Buffer.from(new SubjectKeyer(secret).keyOfMaterial(probe)).equals(keyer.keyOfMaterial(probe)) ? secret : undefined;
-  } catch {
-    return undefined;
-  }
+  return {
+    decision,
+    unidentified: keyed.unidentifiedCount,
+    unidentifiedMask: keyed.unidentified,
+    // Joined from the chunks they were keyed in only when read (committing needs them).
+    get keys() {
+      return keyed.keys;
+    },
+    ordinals,
+  };
 }
 
 interface Sink {

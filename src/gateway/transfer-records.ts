@@ -3,15 +3,16 @@
  * subject key (identifiers hashed here, never stored) and flags for children's and
  * special-category data. The records themselves stay on the discloser's disk.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { fieldCategory } from '../domain/data-categories.ts';
 import type { SubjectKeyer } from '../domain/subject-key.ts';
 import { UserError } from '../errors.ts';
 import { readRecords, type RecordFormat } from '../ingest/record-reader.ts';
-import { csvLayout, scanCsvRows } from './csv-scan.ts';
-import { startKeyWorker } from './key-worker-client.ts';
-import { materialColumns, recordMaterial } from './record-material.ts';
-import { columnProblem, grow, RecordKeyer } from './record-keyer.ts';
+import { chunkPlan } from './csv-chunks.ts';
+import { keyChunked, type OrdinalLookup } from './csv-parallel-keys.ts';
+import { csvLayout } from './csv-scan.ts';
+import { keyerHasher, secretHasher } from './key-hasher.ts';
+import { materialColumns } from './record-material.ts';
+import { columnProblem, RecordKeyer } from './record-keyer.ts';
 
 export interface KeyedRecords {
   readonly count: number;
@@ -24,17 +25,31 @@ export interface KeyedRecords {
   readonly columns: readonly string[];
   /** File offset of each record's line, when the fast CSV path read the file. */
   readonly offsets?: Float64Array;
+  /** Subject ordinals (-1 for unknown and unidentified records), when KeyOptions.lookup gave a way. */
+  readonly ordinals?: Int32Array;
 }
 
-
 export interface KeyOptions {
-  /** Plain CSV files with at least this many bytes of records are read with a second thread. */
+  /** Plain CSV files with at least this many bytes of records are keyed by a worker thread too. */
   readonly parallelFrom?: number;
+  /** Bytes per chunk the threads take in turn (default 4 MiB; tests use small ones). */
+  readonly chunkBytes?: number;
   /**
-   * The secret `keyer` was made with, when the caller has it: the worker then hashes its share
-   * of the records too. Without it the worker only reads and this thread hashes every record.
+   * The secret `keyer` was made with, when the caller has it: keys are then hashed in SIMD
+   * batches, and a worker thread keys part of a large file. Without it this thread keys every
+   * record through `keyer`.
    */
   readonly secret?: Uint8Array | undefined;
+  /**
+   * Other work for this thread while a worker thread starts (e.g. loading the decision facts).
+   * Runs once, before this thread keys any record.
+   */
+  readonly meanwhile?: () => Promise<void> | void;
+  /**
+   * How to turn keys into ordinals, asked for after `meanwhile`: records are then looked up as
+   * they are keyed (see csv-parallel-keys.ts). Null or absent: KeyedRecords has no ordinals.
+   */
+  readonly lookup?: () => OrdinalLookup | null;
 }
 
 export async function keyRecords(
@@ -45,155 +60,75 @@ export async function keyRecords(
   onProgress?: (n: number) => void,
   opts: KeyOptions = {},
 ): Promise<KeyedRecords> {
+  let ran = false;
+  const meanwhile = async (): Promise<void> => {
+    if (ran) return;
+    ran = true;
+    await opts.meanwhile?.();
+  };
   if (format === 'csv') {
-    const fast = await keyCsvFast(file, fields, keyer, onProgress, opts);
+    const fast = await keyCsvFast(file, fields, keyer, onProgress, opts, meanwhile);
     if (fast) return fast;
   }
+  await meanwhile();
   return keyRecordsGeneral(file, format, fields, keyer, onProgress);
 }
 
-/** Where the next line starts at or after `pos` (the file's size when none does). */
-function nextLineStart(file: string, pos: number, size: number): number {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    for (let at = pos; at < size; ) {
-      const n = readSync(fd, buf, 0, buf.length, at);
-      if (n === 0) break;
-      const nl = buf.subarray(0, n).indexOf(0x0a);
-      if (nl >= 0) return at + nl + 1;
-      at += n;
-    }
-    return size;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The records' keys and flags, grown as records arrive. */
-class KeyedAccumulator {
-  count = 0;
-  bad = 0;
-  #cap = 1 << 16;
-  keys = new Uint8Array(this.#cap * 32);
-  flags = new Uint8Array(this.#cap);
-  unidentified = new Uint8Array(this.#cap);
-  offsets = new Float64Array(this.#cap);
-
-  constructor(
-    private readonly keyer: SubjectKeyer,
-    private readonly onProgress?: (n: number) => void,
-  ) {}
-
-  #room(): void {
-    if (this.count === this.#cap) {
-      this.#cap *= 2;
-      this.keys = grow(this.keys, this.#cap * 32);
-      this.flags = grow(this.flags, this.#cap);
-      this.unidentified = grow(this.unidentified, this.#cap);
-      const o = new Float64Array(this.#cap);
-      o.set(this.offsets);
-      this.offsets = o;
-    }
-  }
-
-  /** A record keyed elsewhere (`key` is ignored when unidentified). */
-  pushKeyed(key: Uint8Array, keyOff: number, unidentified: boolean, flags: number, offset: number): void {
-    this.#room();
-    const i = this.count;
-    if (!unidentified) this.keys.set(key.subarray(keyOff, keyOff + 32), i * 32);
-    else {
-      this.unidentified[i] = 1;
-      this.bad++;
-    }
-    this.flags[i] = flags;
-    this.offsets[i] = offset;
-    this.count = i + 1;
-    if (this.onProgress && this.count % 20000 === 0) this.onProgress(this.count);
-  }
-
-  push(material: string | null, flags: number, offset: number): void {
-    this.#room();
-    const i = this.count;
-    if (material !== null) this.keyer.keyOfMaterialInto(material, this.keys, i * 32);
-    else {
-      this.unidentified[i] = 1;
-      this.bad++;
-    }
-    this.flags[i] = flags;
-    this.offsets[i] = offset;
-    this.count = i + 1;
-    if (this.onProgress && this.count % 20000 === 0) this.onProgress(this.count);
-  }
-}
-
-/**
- * Share of the records the calling thread reads itself while the worker starts and reads the
- * rest: over half when both threads hash (the worker starts later), less when this thread
- * hashes the worker's share too.
- */
-const MAIN_SHARE_HASHING = 0.55;
-const MAIN_SHARE_READING = 0.15;
 const PARALLEL_FROM = 4 << 20;
+/** Small enough that two threads finish close together, large enough to cost little to take. */
+const CHUNK_BYTES = 4 << 20;
 
 /**
  * The same as keyRecordsGeneral for the plain CSV files csv-scan.ts reads (with each record's
  * file offset); null for any other file (and for files with problems, so the general reader
- * reports them). Large files are scanned partly on a worker thread; hashing stays here.
+ * reports them). Large files are keyed on a worker thread too, chunk by chunk (csv-chunks.ts).
  */
-async function keyCsvFast(file: string, fields: readonly string[], keyer: SubjectKeyer, onProgress: ((n: number) => void) | undefined, opts: KeyOptions): Promise<KeyedRecords | null> {
+async function keyCsvFast(
+  file: string,
+  fields: readonly string[],
+  keyer: SubjectKeyer,
+  onProgress: ((n: number) => void) | undefined,
+  opts: KeyOptions,
+  meanwhile: () => Promise<void>,
+): Promise<KeyedRecords | null> {
   const parallelFrom = opts.parallelFrom ?? PARALLEL_FROM;
   const secret = opts.secret;
-  const share = secret ? MAIN_SHARE_HASHING : MAIN_SHARE_READING;
   const layout = csvLayout(file);
   if (!layout) return null;
   const names = layout.columns;
   if (columnProblem(names, fields) !== null) return null;
-  const cols = materialColumns(
+  const material = materialColumns(
     names,
     fields.filter((f) => fieldCategory(f)?.child),
     fields.filter((f) => fieldCategory(f)?.special),
   );
   const bytes = layout.size - layout.dataStart;
-  const cut = bytes >= parallelFrom ? nextLineStart(file, layout.dataStart + Math.floor(bytes * share), layout.size) : layout.size;
-  const worker = cut < layout.size ? startKeyWorker({ file, start: cut, end: layout.size, columns: names.length, material: cols, ...(secret ? { secret } : {}) }) : null;
-  try {
-    const acc = new KeyedAccumulator(keyer, onProgress);
-    const own = scanCsvRows(file, layout.dataStart, cut, names.length, 0, (r, _i, offset) => {
-      const m = recordMaterial(r, cols);
-      acc.push(m.material, m.flags, offset);
-    });
-    if (own === null) return null;
-    if (worker) {
-      for (;;) {
-        const reply = await worker.next();
-        if (reply.kind === 'failed') return null;
-        if (reply.kind === 'done') {
-          if (reply.rows === null) return null;
-          break;
-        }
-        if (secret) {
-          for (let j = 0; j < reply.count; j++) acc.pushKeyed(reply.keys, j * 32, reply.unidentified[j] === 1, reply.flags[j]!, reply.offsets[j]!);
-        } else {
-          const materials = reply.materials.split('\n');
-          for (let j = 0; j < reply.count; j++) acc.push(reply.unidentified[j] ? null : materials[j]!, reply.flags[j]!, reply.offsets[j]!);
-        }
-      }
-    }
-    const n = acc.count;
-    if (n === 0) return null;
-    return {
-      count: n,
-      keys: acc.keys.subarray(0, n * 32),
-      flags: acc.flags.subarray(0, n),
-      unidentified: acc.unidentified.subarray(0, n),
-      unidentifiedCount: acc.bad,
-      columns: names,
-      offsets: acc.offsets.subarray(0, n),
-    };
-  } finally {
-    worker?.stop();
-  }
+  const parallel = secret !== undefined && bytes >= parallelFrom && bytes > 0;
+  const chunkBytes = Math.max(1, opts.chunkBytes ?? Math.min(CHUNK_BYTES, Math.ceil(bytes / 2)));
+  const plan = chunkPlan(file, layout.dataStart, layout.size, names.length, chunkBytes);
+  const keyed = await keyChunked({
+    plan,
+    material,
+    hasher: secret ? secretHasher(secret) : keyerHasher(keyer),
+    secret: parallel ? secret : undefined,
+    meanwhile,
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
+  if (keyed === null) return null;
+  return {
+    count: keyed.count,
+    // Joined when first read (see csv-parallel-keys.ts).
+    get keys() {
+      return keyed.keys;
+    },
+    flags: keyed.flags,
+    unidentified: keyed.unidentified,
+    unidentifiedCount: keyed.unidentifiedCount,
+    columns: names,
+    offsets: keyed.offsets,
+    ...(keyed.ordinals ? { ordinals: keyed.ordinals } : {}),
+  };
 }
 
 async function keyRecordsGeneral(file: string, format: RecordFormat, fields: readonly string[], keyer: SubjectKeyer, onProgress?: (n: number) => void): Promise<KeyedRecords> {

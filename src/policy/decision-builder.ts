@@ -25,6 +25,8 @@ export interface DecisionInput {
   readonly tally: RecordTally;
   /** Record-level verdicts; zeroed here when the transfer is blocked. */
   readonly allowedMask: Uint8Array;
+  /** The number of ones in allowedMask, when the evaluator counted them already. */
+  readonly allowedCount?: number;
   /** Record-level codes of record i in pack order. */
   readonly recordCodes: (i: number) => string[];
 }
@@ -49,8 +51,11 @@ export function assembleDecision(input: DecisionInput): Decision {
   const { request, pack, requested, transfer, tally, allowedMask } = input;
   const blocked = transfer.blocked || tally.errors.size > 0;
   if (blocked) allowedMask.fill(0);
-  let allowed = 0;
-  for (let i = 0; i < allowedMask.length; i++) allowed += allowedMask[i]!;
+  let allowed = blocked ? 0 : (input.allowedCount ?? -1);
+  if (allowed < 0) {
+    allowed = 0;
+    for (let i = 0; i < allowedMask.length; i++) allowed += allowedMask[i]!;
+  }
 
   const findings: Finding[] = [];
   for (const rule of pack.rules) {

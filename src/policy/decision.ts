@@ -43,10 +43,19 @@ const engines = new WeakMap<Facts, FastEngine>();
  * (appends to the facts are picked up on the next call).
  */
 export function decide(request: TransferRequest, records: TransferRecords, facts: Facts, pack: RulePack): Decision {
+  return engineFor(facts).decide(request, records, pack);
+}
+
+/** Does ahead of time the part of deciding `request` that needs no records (see FastEngine.prepare). */
+export function prepareDecision(request: TransferRequest, facts: Facts): void {
+  engineFor(facts).prepare(request);
+}
+
+function engineFor(facts: Facts): FastEngine {
   let engine = engines.get(facts);
   if (!engine) {
     engine = new FastEngine(facts);
     engines.set(facts, engine);
   }
-  return engine.decide(request, records, pack);
+  return engine;
 }

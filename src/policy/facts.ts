@@ -145,6 +145,39 @@ export interface ConsentColumnsExport {
   readonly recipientSets: readonly Int32Array[];
 }
 
+// The least and greatest of a[0..n) ({0, -1} for no rows): one function per array type, so each
+// loop stays monomorphic.
+function rangeI32(a: Int32Array, n: number): { min: number; max: number } {
+  let min = n > 0 ? a[0]! : 0;
+  let max = n > 0 ? min : -1;
+  for (let i = 1; i < n; i++) {
+    const v = a[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+function rangeU8(a: Uint8Array, n: number): { min: number; max: number } {
+  let max = n > 0 ? 0 : -1;
+  for (let i = 0; i < n; i++) if (a[i]! > max) max = a[i]!;
+  return { min: 0, max };
+}
+function rangeI8(a: Int8Array, n: number): { min: number; max: number } {
+  let min = n > 0 ? a[0]! : 0;
+  let max = n > 0 ? min : -1;
+  for (let i = 1; i < n; i++) {
+    const v = a[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+/** The first row whose value is outside [lo, hi) (for the error message). */
+function firstOutside(a: ArrayLike<number>, n: number, lo: number, hi: number): number {
+  for (let i = 0; i < n; i++) if (!(a[i]! >= lo && a[i]! < hi)) return i;
+  return -1;
+}
+
 /** Builds and holds the facts. Appends are cheap: no allocation per row beyond interning new values. */
 export class FactsBuilder implements Facts {
   readonly organisations = new Map<OrgId, Organisation>();
@@ -312,18 +345,22 @@ export class FactsBuilder implements Facts {
     // INVARIANT: every row refers to interned values only, so later reads cannot go out of range.
     const sets = b.#sets.length;
     const notices = b.#noticeHashes.length;
-    let maxSubject = -1;
-    for (let i = 0; i < n; i++) {
-      const s = c.subject[i]!;
-      if (s < 0) throw new RangeError(`consent row ${i}: bad subject`);
-      if (s > maxSubject) maxSubject = s;
-      if (!(c.controller[i]! >= 0 && c.controller[i]! < orgs)) throw new RangeError(`consent row ${i}: bad controller`);
-      if (c.purpose[i]! >= PURPOSE_COUNT) throw new RangeError(`consent row ${i}: bad purpose`);
-      if (c.status[i]! >= CONSENT_STATUSES.length) throw new RangeError(`consent row ${i}: bad status`);
-      if (!(c.notice[i]! >= -1 && c.notice[i]! < notices)) throw new RangeError(`consent row ${i}: bad notice`);
-      if (!(c.recipients[i]! >= 0 && c.recipients[i]! < sets)) throw new RangeError(`consent row ${i}: bad recipient set`);
-      if (!(c.method[i]! >= -1 && c.method[i]! < COLLECTION_METHODS.length)) throw new RangeError(`consent row ${i}: bad method`);
-      if (c.consentType[i]! >= CONSENT_TYPES.length) throw new RangeError(`consent row ${i}: bad consent type`);
+    // Column by column: a tight loop over each array (millions of rows read from a snapshot).
+    const subjects = rangeI32(c.subject, n);
+    if (subjects.min < 0) throw new RangeError(`consent row ${firstOutside(c.subject, n, 0, Infinity)}: bad subject`);
+    const maxSubject = subjects.max;
+    const within = (r: { min: number; max: number }, lo: number, hi: number): boolean => r.min >= lo && r.max < hi;
+    const ranges: [ArrayLike<number>, { min: number; max: number }, number, number, string][] = [
+      [c.controller, rangeI32(c.controller, n), 0, orgs, 'controller'],
+      [c.purpose, rangeU8(c.purpose, n), 0, PURPOSE_COUNT, 'purpose'],
+      [c.status, rangeU8(c.status, n), 0, CONSENT_STATUSES.length, 'status'],
+      [c.notice, rangeI32(c.notice, n), -1, notices, 'notice'],
+      [c.recipients, rangeI32(c.recipients, n), 0, sets, 'recipient set'],
+      [c.method, rangeI8(c.method, n), -1, COLLECTION_METHODS.length, 'method'],
+      [c.consentType, rangeU8(c.consentType, n), 0, CONSENT_TYPES.length, 'consent type'],
+    ];
+    for (const [a, r, lo, hi, what] of ranges) {
+      if (!within(r, lo, hi)) throw new RangeError(`consent row ${firstOutside(a, n, lo, hi)}: bad ${what}`);
     }
     b.#consents = c;
     b.#consentCount = n;

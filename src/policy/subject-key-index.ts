@@ -4,6 +4,8 @@
  * they are the hash. No strings and no allocation on the lookup path.
  */
 
+import { keyWords } from './key-partition.ts';
+
 export const SUBJECT_KEY_BYTES = 32;
 const KEY_WORDS = SUBJECT_KEY_BYTES / 4;
 /** A slot is the key's eight words followed by the ordinal: one probe touches one place in memory. */
@@ -70,21 +72,20 @@ export class SubjectKeyIndex {
     if (keys.length % SUBJECT_KEY_BYTES !== 0) throw new RangeError('keys must be a whole number of 32-byte keys');
     const n = keys.length / SUBJECT_KEY_BYTES;
     if (out.length < n) throw new RangeError(`out holds ${out.length} ordinals, need ${n}`);
-    // One aligned word view for the whole batch; new Uint8Array(...) copies (Buffer#slice would not).
-    const aligned = keys.byteOffset % 4 === 0 ? keys : new Uint8Array(keys);
-    const words = new Uint32Array(aligned.buffer, aligned.byteOffset, n * KEY_WORDS);
+    const words = keyWords(keys);
     const table = this.#slots;
     const ordinals = this.#ordinals;
     const mask = this.#mask;
     const first = this.#batchSlots;
     for (let start = 0; start < n; start += BATCH) {
       const end = Math.min(n, start + BATCH);
-      // Pass 1: touch every first slot of the batch (independent loads, so their misses overlap).
+      // Pass 1: touch every first slot of the batch, both ends (a slot may straddle two cache
+      // lines): independent loads, so their misses overlap.
       let touched = 0;
       for (let k = start; k < end; k++) {
         const slot = words[k * KEY_WORDS]! & mask;
         first[k - start] = slot;
-        touched |= ordinals[slot * SLOT_WORDS + KEY_WORDS]!;
+        touched |= ordinals[slot * SLOT_WORDS + KEY_WORDS]! | table[slot * SLOT_WORDS]!;
       }
       // Pass 2: probe from each first slot (now in cache).
       for (let k = start; k < end; k++) {
@@ -112,8 +113,8 @@ export class SubjectKeyIndex {
         }
         out[k] = found;
       }
-      // Keeps pass 1's loads from being optimised away; `touched` is -1 or an ordinal.
-      if (touched < EMPTY) throw new Error('unreachable');
+      // Keeps pass 1's loads from being optimised away.
+      if (touched === 0.5) throw new Error('unreachable');
     }
   }
 

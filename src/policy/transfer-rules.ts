@@ -218,6 +218,28 @@ export function survivingFlags(requested: readonly string[], stripped: readonly 
   return mask;
 }
 
+/** The bits of `mask` set in any of `flags`: read a word at a time, stopping once all are seen. */
+function flagsAmong(flags: Uint8Array, mask: number): number {
+  if (mask === 0) return 0;
+  let seen = 0;
+  const n = flags.length;
+  let i = 0;
+  // Whole words from the first 4-byte boundary; the bytes before and after one at a time.
+  for (; i < n && (flags.byteOffset + i) % 4 !== 0; i++) seen |= flags[i]!;
+  const words = new Uint32Array(flags.buffer, flags.byteOffset + i, (n - i) >>> 2);
+  const all = mask | (mask << 8) | (mask << 16) | (mask << 24);
+  for (let w = 0; w < words.length; w += 256) {
+    let block = 0;
+    const end = Math.min(words.length, w + 256);
+    for (let k = w; k < end; k++) block |= words[k]!;
+    block &= all;
+    seen |= block | (block >>> 8) | (block >>> 16) | (block >>> 24);
+    if ((seen & mask) === mask) return mask;
+  }
+  for (i += words.length * 4; i < n; i++) seen |= flags[i]!;
+  return seen & mask;
+}
+
 /** Runs every transfer-level rule of the pack, in pack order. Pure. */
 export function evaluateTransfer(request: TransferRequest, records: TransferRecords, facts: Facts, pack: RulePack): TransferOutcome {
   const findings = new Map<RuleId, Finding>();
@@ -239,10 +261,7 @@ export function evaluateTransfer(request: TransferRequest, records: TransferReco
     }
   }
   const flagMask = survivingFlags(request.fields, fields.stripped);
-  let flagsSeen = 0;
-  const flags = records.flags;
-  for (let i = 0; i < flags.length && (flagsSeen & flagMask) !== flagMask; i++) flagsSeen |= flags[i]!;
-  flagsSeen &= flagMask;
+  const flagsSeen = flagsAmong(records.flags, flagMask);
 
   const ctx: Context = {
     request,

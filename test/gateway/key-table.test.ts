@@ -26,6 +26,30 @@ describe('key table', () => {
     }
   });
 
+  it('answers a large batch (looked up regrouped) as the key index does, repeats and unknown keys included', () => {
+    const n = 70_000; // enough keys for a table of 2^14 buckets
+    const keys = new Uint8Array(randomBytes(n * 32));
+    const t = buildKeyTable(keys);
+    assert.ok(t.bits >= 14);
+    const index = new SubjectKeyIndex(n * 2);
+    for (let i = 0; i < n; i++) index.add(keys.subarray(i * 32, (i + 1) * 32), i);
+    const m = 100_000;
+    const probe = new Uint8Array(1 + m * 32).subarray(1);
+    for (let j = 0; j < m; j++) {
+      if (j % 10 === 9) probe.set(randomBytes(32), j * 32);
+      else {
+        const o = (j * 7919) % n;
+        probe.set(keys.subarray(o * 32, (o + 1) * 32), j * 32);
+      }
+    }
+    const out = new Int32Array(m);
+    lookupKeys(t, probe, out);
+    const expected = new Int32Array(m);
+    index.getMany(probe, expected);
+    assert.deepEqual(out, expected);
+    for (let j = 0; j < m; j++) assert.equal(out[j], j % 10 === 9 ? -1 : (j * 7919) % n, `probe ${j}`);
+  });
+
   it('finds keys that share their bucket', () => {
     const keys = new Uint8Array(64 * 32);
     for (let i = 0; i < 64; i++) keys.set(randomBytes(29), i * 32 + 3); // same first three bytes

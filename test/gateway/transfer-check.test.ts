@@ -14,7 +14,8 @@ import { BROKER, CLUB, consent, notice } from '../helpers/fixtures.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const dir = tmpDir();
-const keyer = new SubjectKeyer(new Uint8Array(32).fill(7));
+const secret = new Uint8Array(32).fill(7);
+const keyer = new SubjectKeyer(secret);
 
 const HEADER = 'name,email,address,postcode,mother_dob,child_dob';
 function registrant(i: number): string {
@@ -73,10 +74,16 @@ describe('transfer check on CSV', () => {
     assert.equal(generalKeys.offsets, undefined);
     assert.deepEqual(fastKeys, generalKeys);
     assert.ok(fastKeys.unidentifiedCount > 0);
-    // Read partly on a worker thread: the same keys, and the offsets of the same lines.
-    const { offsets: offsets2, ...parallel } = await keyRecords(plain, 'csv', request.fields, keyer, undefined, { parallelFrom: 0 });
+    // Hashed in batches with the secret, and keyed partly on a worker thread: the same keys, and
+    // the offsets of the same lines.
+    const { offsets: offsets1, ...batched } = await keyRecords(plain, 'csv', request.fields, keyer, undefined, { secret });
+    assert.deepEqual(batched, generalKeys);
+    assert.deepEqual(offsets1, offsets);
+    let meanwhile = 0;
+    const { offsets: offsets2, ...parallel } = await keyRecords(plain, 'csv', request.fields, keyer, undefined, { parallelFrom: 0, secret, meanwhile: () => void meanwhile++ });
     assert.deepEqual(parallel, generalKeys);
     assert.deepEqual(offsets2, offsets);
+    assert.equal(meanwhile, 1);
     const text = readFileSync(plain);
     assert.equal(text.toString('utf8', offsets![1]!, text.indexOf(10, offsets![1]!)), lines[1]);
 

@@ -41,6 +41,15 @@ describe('FactsBuilder columns export', () => {
     bad((c) => (c.recipients[1] = 50));
     bad((c) => (c.purpose[2] = 200));
     bad((c) => (c.subject[4] = -1));
+    bad((c) => (c.controller[0] = -1));
+    bad((c) => (c.status[1] = 99));
+    bad((c) => (c.method[1] = -2));
+    bad((c) => (c.consentType[2] = 9));
+    // The message names the first row out of range.
+    const consents = Object.fromEntries(Object.entries(x.consents).map(([k, v]) => [k, v.slice()])) as unknown as typeof x.consents;
+    consents.notice[5] = 77;
+    consents.notice[2] = 78;
+    assert.throws(() => FactsBuilder.fromConsentColumns({ ...x, consents }), /consent row 2: bad notice/);
     assert.throws(() => FactsBuilder.fromConsentColumns({ ...x, consentCount: x.consents.subject.length + 1 }), RangeError);
     assert.throws(() => FactsBuilder.fromConsentColumns({ ...x, recipientSets: [Int32Array.of(1), ...x.recipientSets.slice(1)] }), RangeError);
     assert.throws(() => FactsBuilder.fromConsentColumns({ ...x, orgIds: ['club', 'club'] }), RangeError);

@@ -20,6 +20,23 @@ describe('SubjectKeyIndex', () => {
     assert.ok(none.every((v) => v === -1));
   });
 
+  it('answers large batches (looked up regrouped) key by key as get does', () => {
+    const n = 40_000;
+    const keys = randomBytes(n * SUBJECT_KEY_BYTES);
+    const index = new SubjectKeyIndex(n * 2);
+    for (let i = 0; i < n; i++) index.add(keys.subarray(i * 32, i * 32 + 32), n - i);
+    // Known keys in another order, repeated, between unknown ones; unaligned.
+    const m = 90_000;
+    const probe = Buffer.alloc(m * 32 + 1).subarray(1);
+    for (let j = 0; j < m; j++) {
+      if (j % 9 === 4) randomBytes(32).copy(probe, j * 32);
+      else keys.copy(probe, j * 32, ((j * 104_729) % n) * 32, ((j * 104_729) % n) * 32 + 32);
+    }
+    const out = new Int32Array(m);
+    index.getMany(probe, out);
+    for (let j = 0; j < m; j++) assert.equal(out[j], j % 9 === 4 ? -1 : n - ((j * 104_729) % n), `probe ${j}`);
+  });
+
   it('handles keys that share their hash bytes and unaligned inputs', () => {
     const index = new SubjectKeyIndex(16);
     const keys: Buffer[] = [];

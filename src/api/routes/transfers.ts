@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import type { CheckResult } from '../../gateway/transfer-check.ts';
+import { JsonKeyPool } from '../../gateway/json-key-pool.ts';
+import { keyerHasher, secretHasher } from '../../gateway/key-hasher.ts';
+import { storeSecret } from '../../gateway/store-secret.ts';
 import { commitTransfer } from '../../gateway/transfer-commit.ts';
 import { parseTransferRequest } from '../../gateway/transfer-request.ts';
 import { decisionJson } from '../../gateway/decision-json.ts';
@@ -12,7 +15,7 @@ import { CHANNELS, LAWFUL_BASES } from '../../domain/types.ts';
 import { decide } from '../../policy/decision.ts';
 import type { StoredTransfer } from '../../store/store.ts';
 import { maySee, requireActingFor, requireKey, visibleOr404, type Principal } from '../access.ts';
-import { keyNdjsonRecords } from '../key-ndjson-records.ts';
+import { keyRawNdjsonRecords } from '../key-ndjson-records.ts';
 import type { NdjsonBody } from '../ndjson.ts';
 import { defineRoute } from '../route-kit.ts';
 import { iso, queryBool, slugParam } from '../schemas.ts';
@@ -47,8 +50,11 @@ const summary = z.object({
   request: z.record(z.string(), z.unknown()),
 });
 
-/** Decides a transfer from its query and NDJSON records (shared with the console's check). */
-export async function checkTransfer(q: TransferQuery, principal: Principal, services: Services, body: NdjsonBody): Promise<CheckResult> {
+/**
+ * Decides a transfer from its query and NDJSON records (shared with the console's check).
+ * `digest: false` when the body's digest will not be asked for (a check is never replayed).
+ */
+export async function checkTransfer(q: TransferQuery, principal: Principal, services: Services, body: NdjsonBody, opts: { digest?: boolean; sizeHint?: number } = {}): Promise<CheckResult> {
   requireActingFor(principal, 'transfers:decide', q.from, 'from');
   const request = await parseTransferRequest(
     {
@@ -66,9 +72,14 @@ export async function checkTransfer(q: TransferQuery, principal: Principal, serv
     services.now(),
     'query',
   );
-  const keyed = await keyNdjsonRecords(body.batches(), request.fields, services.app.keyer);
-  const ordinals = await services.app.store.subjectOrdinals(keyed.keys);
-  for (let i = 0; i < keyed.count; i++) if (keyed.unidentified[i]) ordinals[i] = -1;
+  // With the store's secret, keys are hashed in batches, and a large body partly on a worker thread.
+  const secret = storeSecret(services.app.store, services.app.keyer);
+  const keyed = await keyRawNdjsonRecords(body.rawLines({ digest: opts.digest ?? true }), request.fields, secret ? secretHasher(secret) : keyerHasher(services.app.keyer), {
+    pool: () => (secret ? JsonKeyPool.for(secret) : null),
+    sizeHint: opts.sizeHint ?? 0,
+    lookup: (keys) => services.app.store.subjectOrdinals(keys),
+  });
+  const ordinals = keyed.ordinals!;
   services.live.coverOrdinals(ordinals);
   const decision = decide(request, { ordinals, flags: keyed.flags }, services.live.facts, services.pack(q.pack));
   return { decision, unidentified: keyed.unidentifiedCount, unidentifiedMask: keyed.unidentified, keys: keyed.keys, ordinals };
@@ -89,8 +100,8 @@ export const transferRoutes = [
     bodyLimit: TRANSFER_LIMIT,
     query: transferQuery,
     responses: { 200: { description: 'the decision summary', schema: summary } },
-    handler: async ({ principal, query, services, ndjson }) => {
-      const r = await checkTransfer(query, principal, services, ndjson!);
+    handler: async ({ principal, query, services, ndjson, request }) => {
+      const r = await checkTransfer(query, principal, services, ndjson!, { digest: false, sizeHint: Number(request.headers['content-length'] ?? 0) || 0 });
       return { status: 200, body: decisionJson(r.decision, r.unidentified) };
     },
   }),
@@ -106,8 +117,8 @@ export const transferRoutes = [
     bodyLimit: TRANSFER_LIMIT,
     query: transferQuery,
     responses: { 201: { description: 'committed' }, 200: { description: 'already committed' } },
-    handler: async ({ principal, query, services, ndjson, beforeWrite }) => {
-      const r = await checkTransfer(query, principal, services, ndjson!);
+    handler: async ({ principal, query, services, ndjson, beforeWrite, request }) => {
+      const r = await checkTransfer(query, principal, services, ndjson!, { sizeHint: Number(request.headers['content-length'] ?? 0) || 0 });
       await beforeWrite();
       const committed = await commitTransfer(services.app.store, r, services.now());
       await services.seal();

@@ -109,12 +109,12 @@ async function runCheck(app: App, out: Out, file: string, f: CheckFlags, commit:
     'flags',
   );
   const format = detectFormat(file, f.format);
-  const facts = await loadFacts(app.store);
   const bar = progressBar('checking');
   const result = await checkTransfer({
     store: app.store,
     keyer: app.keyer,
-    facts,
+    // Loaded while a worker thread starts keying the file.
+    facts: () => loadFacts(app.store),
     pack,
     request,
     file,
