@@ -87,6 +87,9 @@ describe('ledger through the CLI', () => {
     const raw = new Database(tampered);
     // Leaf 500 is a consent event: the ledger keeps its hash, its data is rebuilt from the event's row.
     assert.equal((raw.prepare('SELECT length(data) AS n FROM ledger_leaves WHERE idx = 500').get() as { n: number }).n, 0);
+    // The store refuses the change; someone with the file can drop the trigger, and verify still sees it.
+    assert.throws(() => raw.prepare('UPDATE consent_events SET at = at + 1000 WHERE leaf = 500').run(), /append-only/);
+    raw.exec('DROP TRIGGER consent_events_append_only_u');
     assert.equal(raw.prepare('UPDATE consent_events SET at = at + 1000 WHERE leaf = 500').run().changes, 1);
     raw.close();
     copyFileSync(join(dir, 'store', 'secret.key'), join(dir, 'secret.key'));

@@ -170,9 +170,10 @@ describe('a store from before subject sets were kept', () => {
     const t = await commitOf(fresh, 300);
     await fresh.ledger.signTreeHead(generateSigningKey('consentry.test/proofs'));
     await fresh.close();
-    // Back to the schema before version 3: its tables and index gone, the old index back, the version marked 2.
+    // Back to the schema before version 3: its tables and index gone, the old index back, later triggers gone, the version marked 2.
     const db = new Database(file);
     db.exec('DROP TABLE subject_set_blocks; DROP TABLE subject_sets; DROP INDEX transfer_subjects_by_subject_with_flags; CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);');
+    db.exec('DROP TRIGGER consent_events_append_only_u; DROP TRIGGER consent_events_append_only_d;');
     db.pragma('user_version = 2');
     db.close();
     const store = SqliteStore.open(file, dir);

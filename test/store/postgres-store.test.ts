@@ -4,7 +4,7 @@ import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { parsePgUrl } from '../../src/store/postgres/pg-connection.ts';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres/pg-migrate.ts';
-import { CLUB } from '../helpers/fixtures.ts';
+import { CLUB, consent, key, notice } from '../helpers/fixtures.ts';
 import { freshPgUrl, pgUnavailable } from '../helpers/pg.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { storeContract } from './contract.ts';
@@ -52,13 +52,18 @@ describe('PostgreSQL store handling', { skip }, () => {
     await c.end();
   });
 
-  it('refuses to change or delete ledger leaves', async () => {
+  it('refuses to change or delete ledger leaves and the consent events they are rebuilt from', async () => {
     const s = await PostgresStore.open(freshPgUrl('append_only'), dir);
     await s.putOrganisation(CLUB);
+    await s.putNotice(notice());
+    await s.appendConsentEvents([consent(key(), { id: 'a' })]);
     await assert.rejects(s.pool.query('UPDATE ledger_leaves SET data = data'), /append-only/);
     await assert.rejects(s.pool.query('DELETE FROM ledger_leaves'), /append-only/);
     await assert.rejects(s.pool.query('TRUNCATE ledger_leaves'), /append-only/);
-    assert.equal(await s.ledger.size(), 1);
+    await assert.rejects(s.pool.query('UPDATE consent_events SET at = at + 1'), /append-only/);
+    await assert.rejects(s.pool.query('DELETE FROM consent_events'), /append-only/);
+    await assert.rejects(s.pool.query('TRUNCATE consent_events'), /append-only/);
+    assert.equal(await s.ledger.size(), 3);
     await s.close();
   });
 

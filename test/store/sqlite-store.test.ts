@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/sqlite-migrate.ts';
 import { tmpDir } from '../helpers/tmp.ts';
+import { CLUB, consent, key, notice } from '../helpers/fixtures.ts';
 import { storeContract } from './contract.ts';
 
 const dir = tmpDir();
@@ -13,6 +14,20 @@ let n = 0;
 storeContract('SQLite file', async () => SqliteStore.open(join(dir, `contract-${n++}.db`), dir));
 
 describe('SQLite store file handling', () => {
+  it('refuses to change or delete consent events, whose rows their leaves are rebuilt from', async () => {
+    const s = SqliteStore.open(join(dir, 'append-only.db'), dir);
+    try {
+      await s.putOrganisation(CLUB);
+      await s.putNotice(notice());
+      await s.appendConsentEvents([consent(key(), { id: 'a' })]);
+      assert.throws(() => s.db.prepare('UPDATE consent_events SET at = at + 1').run(), /append-only/);
+      assert.throws(() => s.db.prepare('DELETE FROM consent_events').run(), /append-only/);
+      assert.equal((await s.stats()).consentEvents, 1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('refuses a 0-byte file and leaves it untouched', () => {
     const f = join(dir, 'empty.db');
     writeFileSync(f, '');

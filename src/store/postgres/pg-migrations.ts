@@ -252,4 +252,16 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       DROP INDEX transfer_subjects_by_subject;
     `,
   },
+  {
+    version: 5,
+    name: 'consent events append-only',
+    sql: `
+      -- A consent leaf's data is rebuilt from its event row (docs/ledger.md): the row is refused
+      -- changes as the ledger's own rows are. A change of mind is a new event.
+      CREATE TRIGGER consent_events_append_only BEFORE UPDATE OR DELETE ON consent_events
+        FOR EACH ROW EXECUTE FUNCTION consentry_append_only();
+      CREATE TRIGGER consent_events_no_truncate BEFORE TRUNCATE ON consent_events
+        FOR EACH STATEMENT EXECUTE FUNCTION consentry_append_only();
+    `,
+  },
 ];

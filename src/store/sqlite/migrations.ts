@@ -219,4 +219,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       DROP INDEX transfer_subjects_by_subject;
     `,
   },
+  {
+    version: 4,
+    name: 'consent events append-only',
+    sql: `
+      -- A consent leaf's data is rebuilt from its event row (docs/ledger.md): the row is refused
+      -- changes as the ledger's own rows are. A change of mind is a new event.
+      CREATE TRIGGER consent_events_append_only_u BEFORE UPDATE ON consent_events
+        BEGIN SELECT RAISE(ABORT, 'consent events are append-only: record a change as a new event'); END;
+      CREATE TRIGGER consent_events_append_only_d BEFORE DELETE ON consent_events
+        BEGIN SELECT RAISE(ABORT, 'consent events are append-only: record a change as a new event'); END;
+    `,
+  },
 ];
