@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { ConsentEvent, Organisation, TransferRequest } from '../src/domain/types.ts';
-import { stopHashWorker } from '../src/crypto/hash-worker.ts';
 import { commitTransfer } from '../src/gateway/transfer-commit.ts';
 import type { CheckResult } from '../src/gateway/transfer-check.ts';
 import { generateSigningKey } from '../src/ledger/signing-key.ts';
@@ -244,7 +243,6 @@ export async function benchLineage(opts: LineageBenchOptions, log: (s: string) =
     log('measuring…');
     return await measure(store, built, opts, opts.postgres ? 'PostgreSQL: ' : '', open);
   } finally {
-    await stopHashWorker();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,6 @@
  *
  * Keys travel as one Uint8Array of n*32 bytes; nothing here allocates an object per key.
  */
-import { keysRootInWorker } from '../crypto/hash-worker.ts';
 import {
   HASH_SIZE,
   MerkleLevels,
@@ -13,11 +12,8 @@ import {
   equalHashes,
   leafHash,
   leafHashesFixed,
-  nodeHash,
   rootOfLeafHashes,
-  subtreeRoot,
   verifyInclusion,
-  type NodeReader,
 } from './merkle.ts';
 
 export const SUBJECT_KEY_SIZE = 32;
@@ -164,34 +160,6 @@ export function isSortedUnique(keys: Uint8Array): boolean {
 export function subjectKeysRoot(sortedKeys: Uint8Array): Uint8Array {
   const n = checkKeys(sortedKeys);
   return n === 0 ? emptyRoot() : rootOfLeafHashes(leafHashesFixed(sortedKeys, SUBJECT_KEY_SIZE, n), n);
-}
-
-/** Below this many keys a second thread costs more than it saves. */
-export const PARALLEL_MIN_KEYS = 1 << 16;
-
-/**
- * The same root as subjectKeysRoot, on two cores: a worker hashes the left perfect subtree
- * [0, h), h the largest power of two <= n/2 (always a node of the RFC tree), while this
- * thread hashes [h, n); then the two are joined along the RFC split.
- */
-export async function subjectKeysRootParallel(sortedKeys: Uint8Array): Promise<Uint8Array> {
-  const n = checkKeys(sortedKeys);
-  if (n < PARALLEL_MIN_KEYS) return subjectKeysRoot(sortedKeys);
-  let h = 1;
-  while (h * 2 <= n / 2) h *= 2;
-  const left = keysRootInWorker(sortedKeys.subarray(0, h * SUBJECT_KEY_SIZE));
-  const right = new MerkleLevels(leafHashesFixed(sortedKeys.subarray(h * SUBJECT_KEY_SIZE), SUBJECT_KEY_SIZE, n - h), n - h);
-  const leftRoot = await left;
-  // Blocks right of h are aligned relative to h as well (their sizes are at most h).
-  const read: NodeReader = (level, index) => {
-    const size = 2 ** level;
-    const start = index * size;
-    if (start >= h) return right.read(level, (start - h) / size);
-    if (start === 0 && size === h) return leftRoot;
-    if (start === 0 && size > h) return nodeHash(read(level - 1, 0), read(level - 1, 1));
-    throw new RangeError(`subtree ${level}/${index} straddles the split`);
-  };
-  return subtreeRoot(read, 0, n);
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

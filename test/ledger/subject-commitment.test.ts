@@ -1,12 +1,9 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { stopHashWorker } from '../../src/crypto/hash-worker.ts';
 import {
-  PARALLEL_MIN_KEYS,
   SubjectCommitment,
-  subjectKeysRootParallel,
   isSortedUnique,
   sortSubjectKeys,
   subjectKeysRoot,
@@ -102,12 +99,3 @@ test('inclusion and non-inclusion proofs verify without other keys, and fail whe
   assert.ok(none !== null && verifySubjectNonInclusion(none, empty.root()));
 });
 
-after(() => stopHashWorker());
-
-test('the two-core root equals the single-thread root at and around powers of two', async () => {
-  for (const n of [PARALLEL_MIN_KEYS, PARALLEL_MIN_KEYS + 1, PARALLEL_MIN_KEYS * 2 - 3, PARALLEL_MIN_KEYS * 3 + 5, 1000]) {
-    const sorted = sortSubjectKeys(randomBytes(32 * n));
-    const count = sorted.length / 32;
-    assert.deepEqual(await subjectKeysRootParallel(sorted), subjectKeysRoot(sorted), `n = ${count}`);
-  }
-});
