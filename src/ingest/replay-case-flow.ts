@@ -15,7 +15,6 @@ import { requestRights } from '../lineage/rights.ts';
 import { decide } from '../policy/decision.ts';
 import { loadBuiltinPack } from '../policy/pack-loader.ts';
 import { ORG_IDS, T1_TRANSFER, T2026_TRANSFER } from '../demo/reference-case.ts';
-export { TARGET_AREAS } from '../demo/reference-case.ts';
 import type { TransferRequest } from '../domain/types.ts';
 import type { Store } from '../store/store.ts';
 

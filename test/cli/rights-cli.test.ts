@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { verifyTransferProof } from '../../src/gateway/transfer-proof.ts';
 import { verifyInclusionProof } from '../../src/ledger/inclusion-proof.ts';
-import { TARGET_AREAS } from '../../src/ingest/replay-case-flow.ts';
+import { TARGET_AREAS } from '../../src/demo/reference-case.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
