@@ -17,9 +17,10 @@ import type {
   ApiKey, CommittedTransfer, ConsentBatchResult, ConsentColumns, Derivation, IdempotencyKey, IdempotentRecord, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
   RightsRequest, Store, StoreStats, StoredConsentEvent, StoredDerivation, StoredRightsRequest, StoredTransfer, StoredTransferReport, SubjectHistory, TransferReasons, TransferReport,
 } from '../store.ts';
-import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, refusalReasonOf, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
+import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
 import { columnCoder, columnSubjects } from '../consent-columns.ts';
+import { transferLinks } from '../transfer-links.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
 import { PgDictionary } from './pg-dictionary.ts';
 import { migratePg } from './pg-migrate.ts';
@@ -499,19 +500,15 @@ export class PostgresStore implements Store {
       const index = this.#keys!;
       const leaf = await this.#leaf(c, transferEntry(t));
       await c.query('INSERT INTO transfers (id, decided_at, body, leaf) VALUES ($1, $2, $3, $4)', [t.id, t.decidedAt, canonicalJson(t), leaf]);
+      const resolved = transferLinks(subjects.keys, subjects.allowed, subjects.reasons, index, this.#subjectCount);
+      this.#subjectCount += resolved.added;
       const newSubjects = new BinaryCopyWriter();
+      for (let j = 0; j < resolved.added; j++) newSubjects.row(2).int4(resolved.first + j).bytes(resolved.fresh.subarray(j * SUBJECT_KEY_BYTES, (j + 1) * SUBJECT_KEY_BYTES));
+      // In ordinal order, so the indexes on transfer_subjects fill front to back (transfer-links.ts).
       const links = new BinaryCopyWriter();
-      for (let i = 0; i < n; i++) {
-        const key = subjects.keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
-        let ordinal = index.get(key);
-        const isNew = ordinal < 0;
-        if (isNew) {
-          ordinal = this.#subjectCount++;
-          index.add(key, ordinal);
-          newSubjects.row(2).int4(ordinal).bytes(key);
-        }
-        const why = refusalReasonOf(subjects.allowed[i]!, isNew, ordinal, subjects.reasons);
-        links.row(4).text(t.id).int4(ordinal).int2(subjects.allowed[i]!).int4(why === null ? null : this.#dict.code('list', why));
+      for (let k = 0; k < resolved.count; k++) {
+        const why = resolved.reasons[k]!;
+        links.row(4).text(t.id).int4(resolved.ordinals[k]!).int2(resolved.allowed[k]!).int4(why === null ? null : this.#dict.code('list', why));
       }
       await copyIn(c, 'subjects', ['ordinal', 'key'], newSubjects);
       await copyIn(c, 'transfer_subjects', ['transfer', 'ordinal', 'allowed', 'reasons'], links);

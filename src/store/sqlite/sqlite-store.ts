@@ -5,9 +5,10 @@ import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
 import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotencyKey, IdempotentRecord, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ConsentColumns, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
-import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, refusalReasonOf, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
+import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { columnCoder, columnSubjects } from '../consent-columns.ts';
+import { transferLinks } from '../transfer-links.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
 import { SqliteSubjectSets } from './sqlite-subject-sets.ts';
@@ -477,21 +478,18 @@ export class SqliteStore implements Store {
     const startCount = this.#subjectCount;
     try {
       return this.db.transaction(() => {
-        const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
+        const links = transferLinks(subjects.keys, subjects.allowed, subjects.reasons, index, this.#subjectCount);
+        this.#subjectCount += links.added;
+        if (links.added > 0) {
+          const insertSubject = this.db.prepare('INSERT INTO subjects (ordinal, key) VALUES (?, ?)');
+          for (let j = 0; j < links.added; j++) insertSubject.run(links.first + j, links.fresh.subarray(j * SUBJECT_KEY_BYTES, (j + 1) * SUBJECT_KEY_BYTES));
+        }
         const leaf = this.#leaf(transferEntry(t));
         this.db.prepare('INSERT INTO transfers (id, decided_at, body, leaf) VALUES (?, ?, ?, ?)').run(t.id, t.decidedAt, canonicalJson(t), leaf);
         const link = this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) VALUES (?, ?, ?, ?)');
-        for (let i = 0; i < n; i++) {
-          const key = subjects.keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
-          let ordinal = index.get(key);
-          const isNew = ordinal < 0;
-          if (isNew) {
-            ordinal = this.#subjectCount++;
-            insertSubject.run(ordinal, key);
-            index.add(key, ordinal);
-          }
-          const why = refusalReasonOf(subjects.allowed[i]!, isNew, ordinal, subjects.reasons);
-          link.run(t.id, ordinal, subjects.allowed[i], why === null ? null : this.#dict.code('list', why));
+        for (let k = 0; k < links.count; k++) {
+          const why = links.reasons[k]!;
+          link.run(t.id, links.ordinals[k]!, links.allowed[k]!, why === null ? null : this.#dict.code('list', why));
         }
         return { transfer: { ...t, leaf }, created: true };
       })();
