@@ -49,6 +49,14 @@ export class LiveFacts {
     return new LiveFacts(store, facts, await store.listNotices(), applied);
   }
 
+  /**
+   * Follows the ledger from here with facts the caller built itself (a bulk load), which must be
+   * current with the store as it is now.
+   */
+  static async over(store: Store, facts: FactsBuilder): Promise<LiveFacts> {
+    return new LiveFacts(store, facts, await store.listNotices(), await store.ledger.size());
+  }
+
   /** Ledger size the facts are current with. */
   get applied(): number {
     return this.#applied;

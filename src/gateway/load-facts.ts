@@ -50,9 +50,9 @@ export async function loadFacts(store: Store, opts: LoadFactsOptions = {}): Prom
   const organisations = await store.listOrganisations();
   const notices = await store.listNotices();
   if (!facts) {
-    const stats = await store.stats();
-    facts = new FactsBuilder(Math.max(1024, Math.ceil(stats.consentEvents * 1.2)));
-    facts.reserveSubjects(stats.subjects);
+    // Every consent event is a leaf: the ledger's size bounds their number without counting rows.
+    facts = new FactsBuilder(Math.max(1024, Math.ceil((stamp?.ledgerSize ?? (await store.ledger.size())) * 1.2)));
+    facts.reserveSubjects(await store.subjectCount());
     // INVARIANT: organisations, then notices, then consent rows: the order values are interned
     // in, which a snapshot reproduces.
     for (const o of organisations) facts.addOrganisation(o);
@@ -66,6 +66,30 @@ export async function loadFacts(store: Store, opts: LoadFactsOptions = {}): Prom
   for (const a of await store.listAgreements()) facts.addAgreement(a);
   await store.eachObjection((o) => facts.addObjection(o.ordinal, o));
   return facts;
+}
+
+/**
+ * Keeps facts that the caller built from what it stored itself (a bulk load) as if loadFacts had
+ * read them: their keys are registered for lookups, and the snapshot is written for the store's
+ * current state, so the next process reads it rather than the store. The facts must hold every
+ * consent row of the store, added after its organisations and notices as loadFacts adds them;
+ * `keys` are every subject's key in ordinal order. Returns false, keeping nothing, when the store
+ * holds subjects beyond `keys`.
+ */
+export async function keepLoadedFacts(store: Store, facts: FactsBuilder, keys: Uint8Array): Promise<boolean> {
+  if ((await store.subjectCount()) * KEY_BYTES !== keys.length) return false;
+  const stamp = await storeStamp(store);
+  const table = buildKeyTable(keys);
+  knownKeys.set(facts, { stamp, table });
+  const path = snapshotPathOf(store.description, store.keyFolder);
+  if (path) {
+    try {
+      writeSnapshot(path, { stamp, columns: facts.exportConsentColumns(), keyTable: table });
+    } catch {
+      // As in saveSnapshot: a snapshot that cannot be written only costs time.
+    }
+  }
+  return true;
 }
 
 /** Reads the subject keys and writes the snapshot, unless the store changed meanwhile. */

@@ -11,8 +11,12 @@ import { toNotice } from '../domain/notice.ts';
 import { agreementInput, noticeInput } from '../domain/schemas.ts';
 import type { Agreement, Notice } from '../domain/types.ts';
 import { AGREEMENTS, DATASETS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORGANISATIONS } from '../demo/reference-case.ts';
+import { LiveFacts } from '../api/live-facts.ts';
+import { keepLoadedFacts } from '../gateway/load-facts.ts';
+import { FactsBuilder } from '../policy/facts.ts';
 import type { Store } from '../store/store.ts';
 import { runInWorkers, siblingModule } from '../workers/ordered-pool.ts';
+import { addColumnFacts } from './column-facts.ts';
 import { buildCaseLoadBlock, collectorNoticeHashes, type CaseLoadBlock, type CaseLoadTask } from './case-load-block.ts';
 import { replayCaseFlow, type CaseRecords, type FlowSummary } from './replay-case-flow.ts';
 
@@ -55,12 +59,23 @@ export function referenceAgreements(): Agreement[] {
 export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSummary> {
   const records = o.records ?? DEFAULT_RECORDS;
   const caseRecords: CaseRecords = { keys: new Uint8Array(records * 32), flags: new Uint8Array(records), targetArea: new Uint8Array(records) };
-  const loaded = await o.store.bulkLoad(() => load(o, caseRecords));
-  const flow = await replayCaseFlow(o.store, caseRecords);
+  // The decision facts are built from the blocks as they are stored, rather than read back.
+  const facts = new FactsBuilder(Math.ceil(records * 2.2) + 1024);
+  facts.reserveSubjects(records);
+  const { dense, ...loaded } = await o.store.bulkLoad(() => load(o, caseRecords, facts));
+  // The rest of what loadFacts adds after the consent rows.
+  for (const a of await o.store.listAgreements()) facts.addAgreement(a);
+  await o.store.eachObjection((x) => facts.addObjection(x.ordinal, x));
+  const live = await LiveFacts.over(o.store, facts);
+  const flow = await replayCaseFlow(o.store, caseRecords, facts);
+  // The flow's withdrawals and objection, from its leaves; then the facts are kept with a
+  // snapshot for the store as the load leaves it, so the first check reads no rows back.
+  await live.catchUp();
+  if (dense) await keepLoadedFacts(o.store, facts, caseRecords.keys);
   return { ...loaded, flow };
 }
 
-async function load(o: LoadCaseOptions, out: CaseRecords): Promise<Omit<LoadCaseSummary, 'flow'>> {
+async function load(o: LoadCaseOptions, out: CaseRecords, facts: FactsBuilder): Promise<Omit<LoadCaseSummary, 'flow'> & { dense: boolean }> {
   const records = o.records ?? DEFAULT_RECORDS;
   const seed = o.seed ?? DEFAULT_SEED;
   const blockSize = o.blockSize ?? 16_384;
@@ -70,6 +85,9 @@ async function load(o: LoadCaseOptions, out: CaseRecords): Promise<Omit<LoadCase
   for (const d of DATASETS) await o.store.putDataset(d);
   const agreements = referenceAgreements();
   for (const a of agreements) await o.store.putAgreement(a);
+  // INVARIANT: organisations, then notices, then consent rows, in the order loadFacts adds them.
+  for (const org of await o.store.listOrganisations()) facts.addOrganisation(org);
+  for (const n of await o.store.listNotices()) facts.addNotice(n);
 
   const tasks: CaseLoadTask[] = [];
   for (let first = 1; first <= records; first += blockSize) tasks.push({ seed, first, count: Math.min(blockSize, records - first + 1), secret: o.secret });
@@ -79,17 +97,22 @@ async function load(o: LoadCaseOptions, out: CaseRecords): Promise<Omit<LoadCase
   const blocks = workers > 0 ? runInWorkers<CaseLoadTask, CaseLoadBlock>(siblingModule(import.meta.url, 'case-load-worker'), tasks, { workers, label: 'building case block' }) : inline(tasks);
   let events = 0;
   let subjects = 0;
+  // Registrant i has ordinal i when the store held no subjects before: then the registrants'
+  // keys in file order are every subject's key in ordinal order.
+  let dense = true;
   for await (const b of blocks) {
     const r = await o.store.appendConsentColumns(b.events);
     events += r.inserted;
     subjects += r.newSubjects;
     const at = b.first - 1;
+    for (let j = 0; j < b.flags.length && dense; j++) if (r.ordinals[j] !== at + j) dense = false;
+    addColumnFacts(facts, b.events, r.ordinals);
     out.keys.set(b.keys, at * 32);
     out.flags.set(b.flags, at);
     out.targetArea.set(b.targetArea, at);
     o.onProgress?.(at + b.flags.length, records);
   }
-  return { records, seed, organisations: ORGANISATIONS.length, notices: notices.length, agreements: agreements.length, consentEvents: events, subjects };
+  return { records, seed, organisations: ORGANISATIONS.length, notices: notices.length, agreements: agreements.length, consentEvents: events, subjects, dense };
 }
 
 function* inline(tasks: readonly CaseLoadTask[]): Generator<CaseLoadBlock> {

@@ -13,6 +13,7 @@ import type { CheckResult } from '../gateway/transfer-check.ts';
 import { registerDerivation } from '../lineage/derive.ts';
 import { requestRights } from '../lineage/rights.ts';
 import { decide } from '../policy/decision.ts';
+import type { FactsBuilder } from '../policy/facts.ts';
 import { loadBuiltinPack } from '../policy/pack-loader.ts';
 import { ORG_IDS, T1_TRANSFER, T2026_TRANSFER } from '../demo/reference-case.ts';
 import type { TransferRequest } from '../domain/types.ts';
@@ -45,9 +46,10 @@ export interface FlowSummary {
   readonly acknowledged: number;
 }
 
-export async function replayCaseFlow(store: Store, records: CaseRecords): Promise<FlowSummary> {
+/** `facts`: the store's decision facts when the caller has them (else they are loaded). */
+export async function replayCaseFlow(store: Store, records: CaseRecords, given?: FactsBuilder): Promise<FlowSummary> {
   const n = records.flags.length;
-  const facts = await loadFacts(store);
+  const facts = given ?? (await loadFacts(store));
   const pack = loadBuiltinPack('uk');
   const ordinals = await store.subjectOrdinals(records.keys);
   const none = new Uint8Array(n);

@@ -65,6 +65,11 @@ export interface ConsentBatchResult {
   readonly newSubjects: number;
 }
 
+export interface ConsentColumnsResult extends ConsentBatchResult {
+  /** The ordinal of each entry of the block's subjectKeys (-1 where no event names it). */
+  readonly ordinals: Int32Array;
+}
+
 /** A decided transfer as committed: the decision, and Merkle roots over its subjects' keys. */
 export interface CommittedTransfer {
   /** Derived from the request, the rule pack and the subjects: committing again is a no-op. */
@@ -262,6 +267,8 @@ export interface Store {
   subjectOrdinals(keys: Uint8Array): Promise<Int32Array>;
   /** Streams every subject's ordinal and 32-byte key in ordinal order (read-only; for snapshots). */
   eachSubjectKey(visit: (ordinal: number, key: Uint8Array) => void): Promise<number>;
+  /** How many subjects the store holds: ordinals run from 0 to this minus one (cheap, unlike stats). */
+  subjectCount(): Promise<number>;
 
   /** Stored events among `eventIds` of this controller (to check re-imports before writing). */
   findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>>;
@@ -271,7 +278,7 @@ export interface Store {
    * Inside bulkLoad only: appends events given in columns with their leaf hashes (see
    * ConsentColumns). Repeated event ids are refused when the load ends, as in appendConsentEvents.
    */
-  appendConsentColumns(columns: ConsentColumns): Promise<ConsentBatchResult>;
+  appendConsentColumns(columns: ConsentColumns): Promise<ConsentColumnsResult>;
   /** Streams every consent event in store order (for building decision facts). */
   eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number>;
   consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]>;

@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { factsSource, loadFacts, subjectOrdinalsFor } from '../../src/gateway/load-facts.ts';
 import { loadReferenceCase } from '../../src/ingest/load-reference-case.ts';
+import { decide } from '../../src/policy/decision.ts';
+import type { FactsBuilder } from '../../src/policy/facts.ts';
+import { loadBuiltinPack } from '../../src/policy/pack-loader.ts';
+import { T2026_TRANSFER } from '../../src/demo/reference-case.ts';
 import { leafHash } from '../../src/ledger/merkle.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tmpDir } from '../helpers/tmp.ts';
@@ -51,6 +56,39 @@ describe('loading the reference case', () => {
       assert.equal(consents, consentEvents);
       const stored = store.db.prepare('SELECT count(*) AS n FROM ledger_leaves WHERE length(data) = 0').get() as { n: number };
       assert.equal(stored.n, consentEvents);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('leaves the facts snapshot current: the next load reads no rows back and decides as the store does', async () => {
+    const { store, summary } = await load('snapshot', 0);
+    try {
+      const kept = await loadFacts(store);
+      assert.equal(factsSource(kept), 'snapshot');
+      const read = await loadFacts(store, { snapshot: false });
+      assert.equal(factsSource(read), 'store');
+      const picture = (f: FactsBuilder) => ({
+        subjects: f.subjectCount,
+        rows: Array.from({ length: f.consentCount }, (_, i) => f.consentRow(i)),
+        objections: Array.from({ length: f.objectionCount }, (_, i) => f.objectionRow(i)),
+        orgs: [...f.organisations.keys()],
+        notices: [...f.notices.keys()],
+      });
+      assert.deepEqual(picture(kept), picture(read));
+      // The flow's withdrawals are in it: the 2026 transfer, made after them, decides as on facts read from the store.
+      const keys = Buffer.concat((store.db.prepare('SELECT key FROM subjects ORDER BY ordinal').raw(true).all() as [Buffer][]).map(([k]) => k));
+      const pack = loadBuiltinPack('uk');
+      const run = async (f: FactsBuilder) => {
+        const ordinals = await subjectOrdinalsFor(store, f, keys);
+        const d = decide({ ...T2026_TRANSFER, at: Date.UTC(2026, 5, 1) }, { ordinals, flags: new Uint8Array(ordinals.length) }, f, pack);
+        return { allowed: d.allowed, reasons: d.reasons, mask: Buffer.from(d.allowedMask).toString('base64') };
+      };
+      const expected = await run(read);
+      assert.equal(summary.flow.withdrawals, 5);
+      assert.deepEqual([expected.reasons['consent-withdrawn'], expected.reasons['objection']], [summary.flow.withdrawals, summary.flow.gpcObjections], 'the flow\'s withdrawals and objection are decided on');
+      assert.ok(expected.allowed > 0);
+      assert.deepEqual(await run(kept), expected);
     } finally {
       await store.close();
     }

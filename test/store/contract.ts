@@ -270,6 +270,7 @@ export function storeContract(name: string, open: StoreFactory): void {
         const keys: string[] = [];
         assert.equal(await s.eachSubjectKey((o, k) => keys.push(`${o}:${Buffer.from(k).toString('hex')}`)), 3);
         assert.deepEqual(keys, ks.map((k, i) => `${i}:${Buffer.from(k).toString('hex')}`));
+        assert.equal(await s.subjectCount(), 3);
       } finally {
         await s.close();
       }
@@ -374,7 +375,10 @@ export function storeContract(name: string, open: StoreFactory): void {
           for (const n of referenceNotices()) await s.putNotice(n);
           return s.appendConsentColumns(block.events);
         });
-        assert.deepEqual(loaded, { inserted: block.events.count, unchanged: 0, newSubjects: 40 });
+        const { ordinals, ...counts } = loaded;
+        assert.deepEqual(counts, { inserted: block.events.count, unchanged: 0, newSubjects: 40 });
+        assert.deepEqual([...ordinals], Array.from({ length: 40 }, (_, i) => i), 'each registrant\'s ordinal, in the order of the block\'s keys');
+        assert.equal(await s.subjectCount(), 40);
         await assert.rejects(s.appendConsentColumns(block.events), /inside bulkLoad only/);
         const size = await s.ledger.size();
         let consents = 0;

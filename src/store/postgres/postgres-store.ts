@@ -14,7 +14,7 @@ import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import { PostgresLedger } from '../../ledger/postgres-ledger.ts';
 import { SubjectKeyIndex } from '../../policy/subject-key-index.ts';
 import type {
-  ApiKey, CommittedTransfer, ConsentBatchResult, ConsentColumns, Derivation, IdempotencyKey, IdempotentRecord, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
+  ApiKey, CommittedTransfer, ConsentBatchResult, ConsentColumns, ConsentColumnsResult, Derivation, IdempotencyKey, IdempotentRecord, IdempotentResponse, ImportRun, NewConsentEvent, PutResult, RightsKind, RightsNotice,
   RightsRequest, Store, StoreStats, StoredConsentEvent, StoredDerivation, StoredRightsRequest, StoredTransfer, StoredTransferReport, SubjectHistory, TransferReasons, TransferReport,
 } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
@@ -288,6 +288,11 @@ export class PostgresStore implements Store {
     return this.#s.read((c) => copyOut(c, 'SELECT ordinal, key FROM subjects ORDER BY ordinal', (row) => visit(row.int4(0), row.bytes(1))));
   }
 
+  async subjectCount(): Promise<number> {
+    const r = await this.#s.query<{ n: number }>('SELECT coalesce(max(ordinal) + 1, 0)::int AS n FROM subjects');
+    return r.rows[0]!.n;
+  }
+
   // --- consent events ------------------------------------------------------------------------
 
   async findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>> {
@@ -377,7 +382,7 @@ export class PostgresStore implements Store {
     return out;
   }
 
-  async appendConsentColumns(col: ConsentColumns): Promise<ConsentBatchResult> {
+  async appendConsentColumns(col: ConsentColumns): Promise<ConsentColumnsResult> {
     if (!this.#s.bulk) throw new Error('appendConsentColumns runs inside bulkLoad only');
     return this.#write(async (c) => {
       const index = this.#keys!;
@@ -402,7 +407,7 @@ export class PostgresStore implements Store {
       await copyIn(c, 'consent_events', CONSENT_COLUMNS, rows);
       // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
       if ((await this.ledger.appendHashedInTx(c, col.leafHashes, col.count)).first !== firstLeaf) throw new Error('ledger and consent events out of step');
-      return { inserted: col.count, unchanged: 0, newSubjects: added };
+      return { inserted: col.count, unchanged: 0, newSubjects: added, ordinals };
     });
   }
 

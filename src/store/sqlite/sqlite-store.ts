@@ -4,7 +4,7 @@ import type { Agreement, ConsentEvent, Dataset, ConsentStatus, ConsentType, Coll
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { SUBJECT_KEY_BYTES } from '../../domain/subject-key.ts';
 import { UserError } from '../../errors.ts';
-import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotencyKey, IdempotentRecord, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ConsentColumns, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
+import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotencyKey, IdempotentRecord, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ConsentColumns, ConsentColumnsResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { columnCoder, columnSubjects } from '../consent-columns.ts';
@@ -249,6 +249,10 @@ export class SqliteStore implements Store {
     return n;
   }
 
+  async subjectCount(): Promise<number> {
+    return (this.db.prepare('SELECT coalesce(max(ordinal) + 1, 0) AS n FROM subjects').get() as { n: number }).n;
+  }
+
   // --- consent events ------------------------------------------------------------------------
 
   async findConsentEvents(controller: string, eventIds: readonly string[]): Promise<Map<string, ConsentEvent>> {
@@ -329,7 +333,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  async appendConsentColumns(c: ConsentColumns): Promise<ConsentBatchResult> {
+  async appendConsentColumns(c: ConsentColumns): Promise<ConsentColumnsResult> {
     if (!this.#bulk) throw new Error('appendConsentColumns runs inside bulkLoad only');
     const index = this.#keyIndex();
     const q = (this.#columnInserts ??= {
@@ -362,7 +366,7 @@ export class SqliteStore implements Store {
       }
       // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
       if (this.ledger.appendHashedSync(c.leafHashes, c.count).first !== firstLeaf) throw new Error('ledger and consent events out of step');
-      return { inserted: c.count, unchanged: 0, newSubjects: added };
+      return { inserted: c.count, unchanged: 0, newSubjects: added, ordinals };
     });
     try {
       return run();
