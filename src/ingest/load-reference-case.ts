@@ -62,7 +62,7 @@ export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSum
   // The decision facts are built from the blocks as they are stored, rather than read back.
   const facts = new FactsBuilder(Math.ceil(records * 2.2) + 1024);
   facts.reserveSubjects(records);
-  const { dense, ...loaded } = await o.store.bulkLoad(() => load(o, caseRecords, facts));
+  const { dense, ...loaded } = await o.store.bulkLoad(() => load(o, caseRecords, facts), { subjects: records });
   // The rest of what loadFacts adds after the consent rows.
   for (const a of await o.store.listAgreements()) facts.addAgreement(a);
   await o.store.eachObjection((x) => facts.addObjection(x.ordinal, x));

@@ -46,6 +46,11 @@ export class SubjectKeyIndex {
     return this.#size;
   }
 
+  /** Makes room for `keys` keys in all, so that adding that many never regrows the table. */
+  reserve(keys: number): void {
+    while (keys > (this.#mask + 1) * MAX_LOAD) this.#grow();
+  }
+
   /** Adds a key (re-adding a key replaces its ordinal). */
   add(key: Uint8Array, ordinal: number): void {
     if (key.length !== SUBJECT_KEY_BYTES) throw new RangeError(`subject key must be ${SUBJECT_KEY_BYTES} bytes, got ${key.length}`);
@@ -59,6 +64,21 @@ export class SubjectKeyIndex {
       this.#size++;
     }
     this.#ordinals[at + KEY_WORDS] = ordinal;
+  }
+
+  /** Adds `key` with `ordinal` unless it is there already: returns its ordinal then, else -1. One probe for both. */
+  addIfAbsent(key: Uint8Array, ordinal: number): number {
+    if (key.length !== SUBJECT_KEY_BYTES) throw new RangeError(`subject key must be ${SUBJECT_KEY_BYTES} bytes, got ${key.length}`);
+    if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal > 0x7fffffff) throw new RangeError(`bad subject ordinal ${ordinal}`);
+    if (this.#size + 1 > (this.#mask + 1) * MAX_LOAD) this.#grow();
+    const words = this.#words(key);
+    const at = this.#find(words, 0) * SLOT_WORDS;
+    const found = this.#ordinals[at + KEY_WORDS]!;
+    if (found !== EMPTY) return found;
+    this.#slots.set(words, at);
+    this.#ordinals[at + KEY_WORDS] = ordinal;
+    this.#size++;
+    return -1;
   }
 
   /** The ordinal of `key`, or -1 when absent. */

@@ -38,10 +38,9 @@ export function columnSubjects(c: ConsentColumns, index: SubjectKeyIndex, next: 
   for (let k = 0; k < keyCount; k++) {
     if (used[k] === 0) continue;
     const key = c.subjectKeys.subarray(k * SUBJECT_KEY_BYTES, (k + 1) * SUBJECT_KEY_BYTES);
-    let o = index.get(key);
+    let o = index.addIfAbsent(key, next + added);
     if (o < 0) {
       o = next + added;
-      index.add(key, o);
       fresh.set(key, added++ * SUBJECT_KEY_BYTES);
     }
     ordinals[k] = o;

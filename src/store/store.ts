@@ -361,8 +361,9 @@ export interface Store {
   /**
    * Runs a large first load into a store without consent events as one atomic unit: all of it
    * is stored or none of it. Implementations may defer index maintenance until the end.
+   * `expected.subjects`, when known, sizes the in-memory structures for the subjects to come.
    */
-  bulkLoad<T>(load: () => Promise<T>): Promise<T>;
+  bulkLoad<T>(load: () => Promise<T>, expected?: { readonly subjects?: number }): Promise<T>;
 
   /** Import bookkeeping for resumable imports. */
   beginImport(controller: string, fileSha256: string, totalRows: number): Promise<ImportRun>;

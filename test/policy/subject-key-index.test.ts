@@ -68,4 +68,17 @@ describe('SubjectKeyIndex', () => {
     assert.throws(() => index.getMany(randomBytes(33), new Int32Array(1)), /32-byte/);
     assert.throws(() => index.getMany(randomBytes(64), new Int32Array(1)), /need 2/);
   });
+
+  it('adds a key only when absent, answering the ordinal it already has, and keeps its size through a reserve', () => {
+    const keys = randomBytes(3000 * SUBJECT_KEY_BYTES);
+    const index = new SubjectKeyIndex(16);
+    index.reserve(3000);
+    for (let i = 0; i < 3000; i++) assert.equal(index.addIfAbsent(keys.subarray(i * 32, i * 32 + 32), i), -1);
+    for (let i = 0; i < 3000; i += 11) assert.equal(index.addIfAbsent(keys.subarray(i * 32, i * 32 + 32), 99_999), i, 'the ordinal already held, not replaced');
+    assert.equal(index.size, 3000);
+    const out = new Int32Array(3000);
+    index.getMany(keys, out);
+    assert.deepEqual(out, Int32Array.from({ length: 3000 }, (_, i) => i));
+    assert.throws(() => index.addIfAbsent(randomBytes(31), 1), /32 bytes/);
+  });
 });

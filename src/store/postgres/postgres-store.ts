@@ -765,13 +765,14 @@ export class PostgresStore implements Store {
 
   // --- bulk load -----------------------------------------------------------------------------
 
-  async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+  async bulkLoad<T>(load: () => Promise<T>, expected: { readonly subjects?: number } = {}): Promise<T> {
     if ((await this.stats()).consentEvents > 0) throw new Error('bulkLoad needs a store without consent events');
     await this.#s.beginBulk();
     let done = false;
     try {
       await this.#s.read(async (c) => {
         await this.#catchUpKeys(c);
+        if (expected.subjects) this.#keys!.reserve(this.#subjectCount + expected.subjects);
         await this.#dict.catchUp(c);
         // DDL is transactional in PostgreSQL: a failed load restores the indexes with the rest.
         await c.query('DROP INDEX subjects_by_key, consent_events_by_id, consent_events_by_subject');

@@ -696,7 +696,7 @@ export class SqliteStore implements Store {
 
   // --- bulk load -----------------------------------------------------------------------------
 
-  async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+  async bulkLoad<T>(load: () => Promise<T>, expected: { readonly subjects?: number } = {}): Promise<T> {
     if ((await this.stats()).consentEvents > 0) throw new Error('bulkLoad needs a store without consent events');
     // Building the indexes once, sorted, at the end is several times faster than keeping
     // them up to date row by row; DDL is transactional in SQLite, so a failure undoes it too.
@@ -709,6 +709,7 @@ export class SqliteStore implements Store {
     try {
       for (const ix of indexes) this.db.exec(`DROP INDEX ${ix.name}`);
       this.#bulk = true;
+      if (expected.subjects) this.#keyIndex().reserve(this.#subjectCount + expected.subjects);
       const result = await load();
       this.#bulk = false;
       try {
