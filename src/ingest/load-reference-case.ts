@@ -94,7 +94,11 @@ async function load(o: LoadCaseOptions, out: CaseRecords, facts: FactsBuilder): 
   // Building a block (generating, keying, hashing leaves) costs about as much as storing it:
   // workers build the next blocks while this thread writes. Small cases skip the start-up.
   const workers = o.workers ?? (records < 50_000 ? 0 : Math.min(2, Math.max(1, cpus().length)));
-  const blocks = workers > 0 ? runInWorkers<CaseLoadTask, CaseLoadBlock>(siblingModule(import.meta.url, 'case-load-worker'), tasks, { workers, label: 'building case block' }) : inline(tasks);
+  // The first block is built here while the workers start, when this thread has nothing to write yet.
+  const blocks =
+    workers > 0
+      ? headHere(tasks.slice(0, 1), runInWorkers<CaseLoadTask, CaseLoadBlock>(siblingModule(import.meta.url, 'case-load-worker'), tasks.slice(1), { workers, label: 'building case block' }))
+      : inline(tasks);
   let events = 0;
   let subjects = 0;
   // Registrant i has ordinal i when the store held no subjects before: then the registrants'
@@ -113,6 +117,18 @@ async function load(o: LoadCaseOptions, out: CaseRecords, facts: FactsBuilder): 
     o.onProgress?.(at + b.flags.length, records);
   }
   return { records, seed, organisations: ORGANISATIONS.length, notices: notices.length, agreements: agreements.length, consentEvents: events, subjects, dense };
+}
+
+/** The head's blocks built on this thread, then the rest's; the rest is started first, so its workers start meanwhile. */
+async function* headHere(head: readonly CaseLoadTask[], rest: AsyncGenerator<CaseLoadBlock>): AsyncGenerator<CaseLoadBlock> {
+  try {
+    const first = rest.next();
+    first.catch(() => undefined); // awaited below
+    yield* inline(head);
+    for (let r = await first; !r.done; r = await rest.next()) yield r.value;
+  } finally {
+    await rest.return(undefined);
+  }
 }
 
 function* inline(tasks: readonly CaseLoadTask[]): Generator<CaseLoadBlock> {
