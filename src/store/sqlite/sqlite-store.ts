@@ -32,6 +32,9 @@ interface IdempotencyStatements {
   readonly putMany: (records: readonly IdempotentRecord[], at: number) => void;
 }
 
+/** Transfer links written by one statement (recordTransfer). */
+const LINKS_PER_STATEMENT = 65_536;
+
 /** The embedded store: one SQLite file in WAL mode, opened by openSqliteStore. */
 export class SqliteStore implements Store {
   readonly description: string;
@@ -490,10 +493,19 @@ export class SqliteStore implements Store {
         }
         const leaf = this.#leaf(transferEntry(t));
         this.db.prepare('INSERT INTO transfers (id, decided_at, body, leaf) VALUES (?, ?, ?, ?)').run(t.id, t.decidedAt, canonicalJson(t), leaf);
-        const link = this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) VALUES (?, ?, ?, ?)');
-        for (let k = 0; k < links.count; k++) {
-          const why = links.reasons[k]!;
-          link.run(t.id, links.ordinals[k]!, links.allowed[k]!, why === null ? null : this.#dict.code('list', why));
+        // A chunk of links per statement, as a JSON array of [ordinal, allowed, reasons]: SQLite
+        // reads it faster than it takes one bound statement per link.
+        const link = this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) SELECT @id, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(@links) j');
+        const codes = new Map<string, number>();
+        for (let from = 0; from < links.count; from += LINKS_PER_STATEMENT) {
+          const parts: string[] = [];
+          for (let k = from; k < Math.min(links.count, from + LINKS_PER_STATEMENT); k++) {
+            const why = links.reasons[k]!;
+            let code: number | undefined;
+            if (why !== null && (code = codes.get(why)) === undefined) codes.set(why, (code = this.#dict.code('list', why)));
+            parts.push(`[${links.ordinals[k]!},${links.allowed[k]!},${code ?? 'null'}]`);
+          }
+          link.run({ id: t.id, links: `[${parts.join(',')}]` });
         }
         return { transfer: { ...t, leaf }, created: true };
       })();
