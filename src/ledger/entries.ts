@@ -67,9 +67,53 @@ export function consentEntry(e: ConsentEvent): LedgerEntry {
 }
 
 const q = JSON.stringify;
-const list = (xs: readonly string[]): string => (xs.length === 0 ? '[]' : `[${xs.map((x) => q(x)).join(',')}]`);
 const num = (n: number | null): string => (n === null ? 'null' : String(n));
 const str = (s: string | null): string => (s === null ? 'null' : q(s));
+
+/**
+ * JSON string literals of the values that repeat across millions of consent events (controllers,
+ * statuses, notices, methods, purposes, recipients), each quoted once. Bounded: emptied when full.
+ */
+const QUOTED_MAX = 4096;
+const quoted = new Map<string, string>();
+function qr(s: string): string {
+  let r = quoted.get(s);
+  if (r === undefined) {
+    if (quoted.size >= QUOTED_MAX) quoted.clear();
+    quoted.set(s, (r = q(s)));
+  }
+  return r;
+}
+const strR = (s: string | null): string => (s === null ? 'null' : qr(s));
+function listR(xs: readonly string[]): string {
+  if (xs.length === 0) return '[]';
+  if (xs.length === 1) return `[${qr(xs[0]!)}]`;
+  let out = `[${qr(xs[0]!)}`;
+  for (let i = 1; i < xs.length; i++) out += `,${qr(xs[i]!)}`;
+  return `${out}]`;
+}
+
+/** A person's events come one after another: the last subject's hex is kept (compared byte for byte). */
+const lastSubject = new Uint8Array(32);
+let lastSubjectHex = '';
+function subjectHex(b: Uint8Array): string {
+  if (b.length === 32 && lastSubjectHex !== '') {
+    let same = true;
+    for (let i = 0; i < 32; i++) {
+      if (b[i] !== lastSubject[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastSubjectHex;
+  }
+  const h = hex(b);
+  if (b.length === 32) {
+    lastSubject.set(b);
+    lastSubjectHex = h;
+  }
+  return h;
+}
 
 /**
  * canonicalJson(consentEntry(e)) written directly, keys already in canonical order: millions of
@@ -78,9 +122,9 @@ const str = (s: string | null): string => (s === null ? 'null' : q(s));
  */
 export function consentLeafJson(e: ConsentEvent): string {
   return (
-    `{"at":${num(e.at)},"consentType":${q(e.consentType)},"controller":${q(e.controller)},"event":${q(e.id)},"evidence":${str(e.evidence)},` +
-    `"expiresAt":${num(e.expiresAt)},"kind":"consent","method":${str(e.method)},"notice":${str(e.notice)},"purposes":${list(e.purposes)},` +
-    `"recipients":${list(e.recipients)},"status":${q(e.status)},"subject":"${hex(e.subject)}"}`
+    `{"at":${num(e.at)},"consentType":${qr(e.consentType)},"controller":${qr(e.controller)},"event":${q(e.id)},"evidence":${str(e.evidence)},` +
+    `"expiresAt":${num(e.expiresAt)},"kind":"consent","method":${strR(e.method)},"notice":${strR(e.notice)},"purposes":${listR(e.purposes)},` +
+    `"recipients":${listR(e.recipients)},"status":${qr(e.status)},"subject":"${subjectHex(e.subject)}"}`
   );
 }
 

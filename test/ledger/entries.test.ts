@@ -31,4 +31,21 @@ describe('consent ledger entries', () => {
       { numRuns: 500 },
     );
   });
+
+  it('stays exact when consecutive events share a subject, or reuse one buffer with new bytes', () => {
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 2, maxLength: 8 }), fc.array(fc.nat(1), { minLength: 8, maxLength: 8 }), (events, pick) => {
+        const shared = events[0]!.subject;
+        const reused = new Uint8Array(32);
+        events.forEach((e, i) => {
+          const same = { ...e, subject: pick[i] === 0 ? shared : e.subject };
+          assert.equal(consentLeafJson(same), canonicalJson(consentEntry(same)));
+          reused.set(e.subject);
+          const inPlace = { ...e, subject: reused };
+          assert.equal(consentLeafJson(inPlace), canonicalJson(consentEntry(inPlace)));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
