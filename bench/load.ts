@@ -4,7 +4,7 @@
  *   - loading the full case into a fresh embedded store (`consentry demo`);
  *   - importing its consent-events CSV into another store, with the peak memory of that process;
  *   - checking T1 from registrants.csv on disk to the summary and the allowed file written: once
- *     right after the load (facts read from the store, their snapshot written), then again.
+ *     right after the load (from the facts snapshot the load leaves), then again.
  *
  *   node --import tsx bench/load.ts --records 1065200
  */
@@ -52,8 +52,8 @@ export async function benchLoad(opts: { records: number }): Promise<Row[]> {
     for (const n of ['n1', 'n2', 'n2-ar']) cli(['notice', 'add', join(files, 'notices', `${n}.json`), '--db', fresh]);
     const imp = cli(['consent', 'import', '--org', 'emmas-diary', join(files, 'consent-events.csv'), '--db', fresh, '--json']);
     const t1 = ['transfer', 'check', '--from', 'emmas-diary', '--to', 'experian-marketing', '--on-behalf-of', 'labour-party', '--purpose', 'political-campaign', '--fields', 'name,address,postcode,mother_dob,child_dob', '--channel', 'post'];
-    // The first check after the load reads the facts from the store and writes their snapshot
-    // beside it; the next ones read the snapshot while the store is unchanged.
+    // The load leaves a facts snapshot for the store as it ends, so even the first check reads
+    // no consent rows back; it is timed on its own to show that.
     const checkArgs = [...t1, join(files, 'registrants.csv'), '--out', join(dir, 'allowed.csv'), '--db', join(dir, 'case', 'consentry.db'), '--json'];
     const first = cli(checkArgs, [0, 3, 4]);
     const again = [cli(checkArgs, [0, 3, 4]), cli(checkArgs, [0, 3, 4]), cli(checkArgs, [0, 3, 4])].sort((a, b) => a.ms - b.ms);
@@ -62,7 +62,7 @@ export async function benchLoad(opts: { records: number }): Promise<Row[]> {
     return [
       { name: `load the reference case, ${n} registrants, into a new SQLite store (demo)`, ms: load.ms, note: `peak RSS ${load.maxRssMb.toFixed(0)} MB; target ≤ 8 s` },
       { name: `import its consent-events CSV into a new store (two passes, batches of 5,000)`, ms: imp.ms, note: `peak RSS ${imp.maxRssMb.toFixed(0)} MB; target ≤ 1 GB` },
-      { name: `transfer check T1 today, first after the load (facts from the store, snapshot written)`, ms: first.ms, note: `peak RSS ${first.maxRssMb.toFixed(0)} MB` },
+      { name: `transfer check T1 today, first after the load (the snapshot the load left)`, ms: first.ms, note: `peak RSS ${first.maxRssMb.toFixed(0)} MB` },
       { name: `transfer check T1 today, CSV on disk → summary + allowed file (median of 3, facts snapshot)`, ms: check.ms, note: `${allowed.toLocaleString('en-GB')} allowed; peak RSS ${check.maxRssMb.toFixed(0)} MB; target ≤ 3 s` },
     ];
   } finally {
