@@ -7,13 +7,12 @@
  * crashed import resumes where it stopped; re-importing stored events adds nothing.
  */
 import { createWriteStream } from 'node:fs';
-import { canonicalJson } from '../domain/canonical-json.ts';
 import type { SubjectKeyer } from '../domain/subject-key.ts';
 import type { ConsentEvent, Notice } from '../domain/types.ts';
 import { UserError, type Problem } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { sameConsentContent } from '../domain/consent-event.ts';
-import { checkConsentRow, REQUIRED_CONSENT_COLUMNS, SUBJECT_KEY_MATERIAL, type CheckedRow, type RowContext } from './consent-row.ts';
+import { checkConsentRow, checkedRowText, REQUIRED_CONSENT_COLUMNS, SUBJECT_KEY_MATERIAL, type CheckedRow, type RowContext } from './consent-row.ts';
 import { fileSha256, fnv1a } from './file-digest.ts';
 import { IdFingerprints } from './id-fingerprints.ts';
 import { readRecords, type RecordFormat } from './record-reader.ts';
@@ -123,7 +122,7 @@ export async function importConsents(o: ImportOptions): Promise<ImportSummary> {
         for (const p of checked.problems) problems.push({ where: `${o.file}:${rec.line}`, field: sources?.[p.field] ?? p.field, message: p.message });
         badLines.add(rec.line);
       } else {
-        const fp = fnv1a(canonicalJson(checked.row));
+        const fp = fnv1a(checkedRowText(checked.row));
         const prev = seen.remember(checked.row.id, fp);
         if (prev !== -1 && prev !== fp) {
           problems.push({ where: `${o.file}:${rec.line}`, field: 'event_id', message: `event "${checked.row.id}" appears earlier in the file with different content` });

@@ -66,6 +66,14 @@ export const SUBJECT_KEY_MATERIAL = 'key:';
 /** A validated row: everything but the subject key, which needs the secret. */
 export type CheckedRow = Omit<ConsentEvent, 'subject'> & { readonly identifier: string };
 
+/**
+ * Everything a checked row says, as one string: two rows with the same id are the same event
+ * exactly when these are equal. Fields in a fixed order (a test holds it to every field).
+ */
+export function checkedRowText(r: CheckedRow): string {
+  return JSON.stringify([r.id, r.controller, r.identifier, r.purposes, r.recipients, r.status, r.notice, r.at, r.expiresAt, r.method, r.consentType, r.evidence]);
+}
+
 export function checkConsentRow(fields: Record<string, unknown>, ctx: RowContext): { ok: true; row: CheckedRow } | { ok: false; problems: RowProblem[] } {
   const parsed = rowSchema.safeParse(fields);
   const problems: RowProblem[] = [];
