@@ -9,10 +9,10 @@ import { appendConsentEvents, type ImportRow } from '../demo/consent-events.ts';
 import { NOTICES, ORG_IDS, TARGET_AREAS } from '../demo/reference-case.ts';
 import { registrantRange } from '../demo/registrants.ts';
 import { Rng } from '../demo/rng.ts';
+import { HmacSha256Batch } from '../crypto/hmac-batch.ts';
 import { identifierMaterial } from '../domain/identifiers.ts';
 import { toNotice } from '../domain/notice.ts';
 import { noticeInput } from '../domain/schemas.ts';
-import { SubjectKeyer } from '../domain/subject-key.ts';
 import type { ConsentEvent } from '../domain/types.ts';
 import { consentLeafJson } from '../ledger/entries.ts';
 import { RECORD_CHILD } from '../policy/record-flags.ts';
@@ -77,26 +77,32 @@ export function caseMaterial(row: ImportRow): string {
 
 /** Builds one block; `noticeHash` defaults to the reference notices' (pass it to save rebuilding). */
 export function buildCaseLoadBlock(task: CaseLoadTask, noticeHash: ReadonlyMap<string, string> = collectorNoticeHashes()): CaseLoadBlock {
-  const keyer = new SubjectKeyer(task.secret);
+  // SubjectKeyer's HMAC, four keys at a time: the block's keys are all queued, then the events
+  // (whose leaves name their subject's key) are built once the keys are in.
+  const hmac = new HmacSha256Batch(task.secret);
   const rng = new Rng(task.seed);
   const n = task.count;
   const keys = new Uint8Array(n * 32);
   const flags = new Uint8Array(n);
   const targetArea = new Uint8Array(n);
   const cols = new ColumnBuilder(n * 3);
-  const rows: ImportRow[] = [];
+  const rowsOf: ImportRow[][] = [];
   let i = 0;
   for (const reg of registrantRange(task.seed, task.first, n)) {
-    rows.length = 0;
+    const rows: ImportRow[] = [];
     appendConsentEvents(reg, task.seed, rng, rows);
-    if (rows.length > 0) keyer.keyOfMaterialInto(caseMaterial(rows[0]!), keys, i * 32);
-    const key = keys.subarray(i * 32, i * 32 + 32);
-    for (const row of rows) cols.add(caseEvent(row, key, noticeHash), i);
+    if (rows.length > 0) hmac.addText(caseMaterial(rows[0]!), keys, i * 32);
+    rowsOf.push(rows);
     if (reg.childDobs.length > 0) flags[i] = RECORD_CHILD;
     if (TARGET_AREAS.has(/^[A-Z]+/.exec(reg.postcode)?.[0] ?? '')) targetArea[i] = 1;
     i++;
   }
   if (i !== n) throw new RangeError(`registrants ${task.first}..${task.first + n - 1}: generated ${i}`);
+  hmac.flush();
+  for (let r = 0; r < n; r++) {
+    const key = keys.subarray(r * 32, r * 32 + 32);
+    for (const row of rowsOf[r]!) cols.add(caseEvent(row, key, noticeHash), r);
+  }
   return { first: task.first, keys, flags, targetArea, events: cols.finish(keys) };
 }
 
@@ -118,8 +124,6 @@ class ColumnBuilder {
   #at: Float64Array;
   #expires: Float64Array;
   #hashes: Uint8Array;
-  /** Leaf input: 0x00 then the canonical JSON, reused across events. */
-  #input = Buffer.allocUnsafe(2048);
 
   constructor(capacity: number) {
     this.#cap = Math.max(16, capacity);
@@ -172,11 +176,8 @@ class ColumnBuilder {
     this.#subject[k] = subject;
     this.#at[k] = e.at;
     this.#expires[k] = e.expiresAt ?? Number.NaN;
-    const json = consentLeafJson(e);
-    if (json.length * 3 + 1 > this.#input.length) this.#input = Buffer.allocUnsafe(json.length * 3 + 1);
-    this.#input[0] = 0x00;
-    const len = this.#input.write(json, 1) + 1;
-    this.#hashes.set(hash('sha256', this.#input.subarray(0, len), 'buffer') as unknown as Uint8Array, k * 32);
+    // SHA-256(0x00 || UTF-8 of the leaf JSON): U+0000 encodes as the one byte 0x00.
+    this.#hashes.set(hash('sha256', `\u0000${consentLeafJson(e)}`, 'buffer') as unknown as Uint8Array, k * 32);
   }
 
   finish(subjectKeys: Uint8Array): ConsentColumns {
