@@ -58,18 +58,82 @@ export function subjectSets(result: CheckResult): SubjectSets {
   return { keys, allowed, allowedKeys };
 }
 
+/**
+ * Ordinal → reason list for up to `capacity` ordinals, in typed arrays: a Map of a million
+ * numbers costs more to grow and fill than the rest of the commit's bookkeeping together.
+ */
+class OrdinalReasons {
+  readonly #mask: number;
+  readonly #ordinals: Int32Array;
+  readonly #list: Int32Array;
+  readonly #lists: string[] = [];
+  readonly #listNumbers = new Map<string, number>();
+
+  constructor(capacity: number) {
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.#mask = slots - 1;
+    this.#ordinals = new Int32Array(slots).fill(-1);
+    this.#list = new Int32Array(slots);
+  }
+
+  #slot(ordinal: number): number {
+    // Ordinals are dense small integers: a multiplicative hash spreads runs of them.
+    let i = Math.imul(ordinal, 0x9e3779b1) & this.#mask;
+    while (this.#ordinals[i] !== -1 && this.#ordinals[i] !== ordinal) i = (i + 1) & this.#mask;
+    return i;
+  }
+
+  has(ordinal: number): boolean {
+    return this.#ordinals[this.#slot(ordinal)] === ordinal;
+  }
+
+  /** Records `reasons` for `ordinal` (which must not be there yet; capacity must not be exceeded). */
+  set(ordinal: number, reasons: string): void {
+    let n = this.#listNumbers.get(reasons);
+    if (n === undefined) {
+      n = this.#lists.length;
+      this.#lists.push(reasons);
+      this.#listNumbers.set(reasons, n);
+    }
+    const i = this.#slot(ordinal);
+    this.#ordinals[i] = ordinal;
+    this.#list[i] = n;
+  }
+
+  get(ordinal: number): string | undefined {
+    const i = this.#slot(ordinal);
+    return this.#ordinals[i] === ordinal ? this.#lists[this.#list[i]!] : undefined;
+  }
+}
+
 /** Each refused subject's reason codes, so a person can later be told why their record stayed. */
 function refusalReasons(result: CheckResult): TransferReasons {
   const d = result.decision;
-  const byOrdinal = new Map<number, string>();
+  const byOrdinal = new OrdinalReasons(d.requested - d.allowed);
+  // A million refused records share a handful of reason lists: each list is joined once, found
+  // again by the sequence of its codes' numbers (exact while it fits a double's 53 bits).
+  const codeNumbers = new Map<string, number>();
+  const joinedBySequence = new Map<number, string>();
   const interned = new Map<string, string>();
   let unknown: string | null = null;
   for (let i = 0; i < d.requested; i++) {
     if (d.allowedMask[i] === 1 || result.unidentifiedMask[i] === 1) continue;
     const o = result.ordinals[i]!;
     if (o >= 0 ? byOrdinal.has(o) : unknown !== null) continue;
-    const joined = d.recordReasons(i).join(';');
-    const codes = interned.get(joined) ?? (interned.set(joined, joined), joined);
+    const list = d.recordReasons(i);
+    let sequence = list.length <= 8 ? 0 : -1;
+    for (let k = 0; k < list.length && sequence >= 0; k++) {
+      let c = codeNumbers.get(list[k]!);
+      if (c === undefined) codeNumbers.set(list[k]!, (c = codeNumbers.size + 1));
+      sequence = c < 64 ? sequence * 64 + c : -1;
+    }
+    let codes = sequence >= 0 ? joinedBySequence.get(sequence) : undefined;
+    if (codes === undefined) {
+      const joined = list.join(';');
+      codes = interned.get(joined) ?? (interned.set(joined, joined), joined);
+      if (sequence >= 0) joinedBySequence.set(sequence, codes);
+    }
     if (o >= 0) byOrdinal.set(o, codes);
     else unknown = codes;
   }

@@ -96,8 +96,8 @@ export interface StoredTransfer extends CommittedTransfer {
 
 /** Why each refused subject's records were refused (codes joined by ';'). */
 export interface TransferReasons {
-  /** By the subject's ordinal, for subjects the store already knew. */
-  readonly byOrdinal: ReadonlyMap<number, string>;
+  /** By the subject's ordinal, for subjects the store already knew (a Map will do). */
+  readonly byOrdinal: { get(ordinal: number): string | undefined };
   /** For subjects new to the store (they had no consent record). */
   readonly unknown: string | null;
 }

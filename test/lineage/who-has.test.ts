@@ -76,4 +76,37 @@ describe('who-has proofs', () => {
       await store.close();
     }
   });
+
+  it('keeps each refused person\'s own reasons, for thousands of people, repeated records and people new to the store', async () => {
+    const store = SqliteStore.open(join(dir, 'who-has-reasons.db'), dir);
+    try {
+      await store.putOrganisation(CLUB);
+      await store.putOrganisation(BROKER);
+      const known = Array.from({ length: 3000 }, () => key());
+      await store.appendConsentEvents(known.map((k, i) => consent(k, { id: `r${i}` })));
+      const stranger = key();
+      // Every known person twice (the second record repeats the first's reasons), then someone new.
+      const records = [...known, ...known, stranger];
+      const n = records.length;
+      const lists = [['purpose-not-named'], ['purpose-not-named', 'recipient-not-named'], ['consent-withdrawn'], ['objection', 'purpose-not-named']];
+      const reasonsOf = (i: number): string[] => (i === n - 1 ? ['no-consent-record'] : lists[(i % known.length) % lists.length]!);
+      const allowedMask = Uint8Array.from({ length: n }, (_, i) => (i < n - 1 && (i % known.length) % 7 === 0 ? 1 : 0));
+      const allowed = allowedMask.reduce((a, b) => a + b, 0);
+      const request: TransferRequest = { from: 'club', to: 'broker', onBehalfOf: null, purpose: 'marketing', channel: 'post', fields: ['name'], at: Date.UTC(2024, 0, 5), basis: 'consent', tpsScreened: false };
+      const decision: Decision = {
+        pack: { id: 'uk', version: 'test' }, request, requested: n, allowed, refused: n - allowed, allowedMask, reasons: {}, warnings: {}, findings: [],
+        fields: { sent: ['name'], stripped: [] }, recordReasons: (i) => [...reasonsOf(i)],
+      };
+      const keys = Buffer.concat(records);
+      const result: CheckResult = { decision, unidentified: 0, unidentifiedMask: new Uint8Array(n), keys, ordinals: await store.subjectOrdinals(keys) };
+      await commitTransfer(store, result, request.at);
+      for (const i of [0, 1, 2, 3, 7, 14, 1234, 2998, 2999, n - 1]) {
+        const t = (await whoHas(store, records[i]!, { proofs: false })).transfers;
+        assert.equal(t.length, 1, `record ${i}`);
+        assert.deepEqual([t[0]!.decision, t[0]!.reasons], allowedMask[i] ? ['allowed', []] : ['refused', reasonsOf(i)], `record ${i}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
 });
