@@ -21,7 +21,6 @@ export class JsonKeyPool {
 
   private constructor(secret: Uint8Array) {
     this.#worker = startGatewayWorker('json-key-worker', { workerData: secret });
-    this.#worker.unref();
     this.#worker.on('message', (m: JsonBatchReply | 'ready') => {
       if (m === 'ready') {
         this.#ready = true;
@@ -39,6 +38,9 @@ export class JsonKeyPool {
     };
     this.#worker.on('error', (e) => fail(String(e)));
     this.#worker.on('exit', (code) => fail(`the keying worker exited with code ${code}`));
+    // After the listeners: adding a 'message' listener refs the worker's port again, and an idle
+    // pool must not keep the process alive (a server stopped by SIGTERM would never exit).
+    this.#worker.unref();
   }
 
   /** The pool for `secret` (started now if there is none, or the last one failed). */

@@ -52,6 +52,28 @@ describe('consentry serve', () => {
     assert.match(bad.stderr, /CONSENTRY_PORT/);
   });
 
+  it('stops on SIGTERM after a large NDJSON transfer check (the keying worker does not keep it alive)', async () => {
+    const db = join(dir, 'check', 'consentry.db');
+    const adminFile = join(dir, 'check-admin.key');
+    const child = startCli(['start', '--records', '300', '--port', '0', '--admin-key-file', adminFile, '--log-level', 'warn', '--db', db]);
+    const { url, output } = await listening(child);
+    const admin = readFileSync(adminFile, 'utf8').trim();
+    const issued = await fetch(`${url}/v1/organisations/emmas-diary/api-keys`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'collector' }) });
+    assert.equal(issued.status, 201);
+    const { apiKey } = (await issued.json()) as { apiKey: { token: string } };
+    // Over 1 MB of lines: the body comes in several batches, which starts the keying worker.
+    const body = Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ email: `person.${i}@example.org`, name: `Person ${i}`, address: `${i} Long Road, Leeds` })).join('\n');
+    assert.ok(body.length > 1 << 20);
+    const query = new URLSearchParams({ from: 'emmas-diary', to: 'experian-marketing', purpose: 'marketing', fields: 'name,address', channel: 'post' });
+    const checked = await fetch(`${url}/v1/transfers/check?${query}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey.token}`, 'content-type': 'application/x-ndjson' }, body });
+    assert.equal(checked.status, 200, await checked.clone().text());
+    assert.equal(((await checked.json()) as { requested: number }).requested, 12_000);
+    child.kill('SIGTERM');
+    const exited = await Promise.race([once(child, 'exit').then(([code]) => code as number | null), new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000).unref())]);
+    if (exited === 'still running') child.kill('SIGKILL');
+    assert.equal(exited, 0, output());
+  });
+
   it('start loads the reference case, reports, then serves it', async () => {
     const db = join(dir, 'start', 'consentry.db');
     const child = startCli(['start', '--records', '300', '--port', '0', '--log-level', 'warn', '--db', db]);
