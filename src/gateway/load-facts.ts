@@ -78,18 +78,21 @@ export async function loadFacts(store: Store, opts: LoadFactsOptions = {}): Prom
  */
 export async function keepLoadedFacts(store: Store, facts: FactsBuilder, keys: Uint8Array): Promise<boolean> {
   if ((await store.subjectCount()) * KEY_BYTES !== keys.length) return false;
-  const stamp = await storeStamp(store);
+  keep(facts, await storeStamp(store), keys, snapshotPathOf(store.description, store.keyFolder));
+  return true;
+}
+
+/** Registers `keys` (every subject's, in ordinal order) with `facts` and writes their snapshot. */
+function keep(facts: FactsBuilder, stamp: StoreStamp, keys: Uint8Array, path: string | null): void {
   const table = buildKeyTable(keys);
   knownKeys.set(facts, { stamp, table });
-  const path = snapshotPathOf(store.description, store.keyFolder);
-  if (path) {
-    try {
-      writeSnapshot(path, { stamp, columns: facts.exportConsentColumns(), keyTable: table });
-    } catch {
-      // As in saveSnapshot: a snapshot that cannot be written only costs time.
-    }
+  if (path === null) return;
+  try {
+    // The snapshot holds consent rows only (objections are read from the store each time).
+    writeSnapshot(path, { stamp, columns: facts.exportConsentColumns(), keyTable: table });
+  } catch {
+    // A snapshot that cannot be written (read-only folder, full disk) only costs time.
   }
-  return true;
 }
 
 /** Reads the subject keys and writes the snapshot, unless the store changed meanwhile. */
@@ -113,14 +116,7 @@ async function saveSnapshot(store: Store, facts: FactsBuilder, path: string, sta
   keys = keys.subarray(0, count * KEY_BYTES);
   const after = await storeStamp(store);
   if (after.ledgerSize !== stamp.ledgerSize || after.ledgerRoot !== stamp.ledgerRoot) return;
-  const table = buildKeyTable(keys);
-  knownKeys.set(facts, { stamp, table });
-  try {
-    // Exported before objections are added: the snapshot holds consent rows only.
-    writeSnapshot(path, { stamp, columns: facts.exportConsentColumns(), keyTable: table });
-  } catch {
-    // A snapshot that cannot be written (read-only folder, full disk) only costs time.
-  }
+  keep(facts, stamp, keys, path);
 }
 
 /** Which source the facts came from, or undefined for facts not made by loadFacts. */

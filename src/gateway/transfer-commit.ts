@@ -115,7 +115,6 @@ function refusalReasons(result: CheckResult): TransferReasons {
   // again by the sequence of its codes' numbers (exact while it fits a double's 53 bits).
   const codeNumbers = new Map<string, number>();
   const joinedBySequence = new Map<number, string>();
-  const interned = new Map<string, string>();
   let unknown: string | null = null;
   for (let i = 0; i < d.requested; i++) {
     if (d.allowedMask[i] === 1 || result.unidentifiedMask[i] === 1) continue;
@@ -130,8 +129,7 @@ function refusalReasons(result: CheckResult): TransferReasons {
     }
     let codes = sequence >= 0 ? joinedBySequence.get(sequence) : undefined;
     if (codes === undefined) {
-      const joined = list.join(';');
-      codes = interned.get(joined) ?? (interned.set(joined, joined), joined);
+      codes = list.join(';');
       if (sequence >= 0) joinedBySequence.set(sequence, codes);
     }
     if (o >= 0) byOrdinal.set(o, codes);

@@ -47,10 +47,9 @@ export function transferLinks(
     if (found[i]! >= 0) continue;
     const key = keys.subarray(i * KEY, (i + 1) * KEY);
     // A key repeated in the request is new only the first time.
-    let o = index.get(key);
+    let o = index.addIfAbsent(key, next);
     if (o < 0) {
       o = next++;
-      index.add(key, o);
       fresh.push(key);
     }
     found[i] = o;

@@ -479,8 +479,6 @@ export class SqliteStore implements Store {
   ): Promise<{ transfer: StoredTransfer; created: boolean }> {
     const existing = await this.getTransfer(t.id);
     if (existing) return { transfer: existing, created: false };
-    const n = subjects.keys.length / SUBJECT_KEY_BYTES;
-    if (!Number.isInteger(n) || subjects.allowed.length !== n) throw new Error('transfer subjects: keys and flags differ in number');
     const index = this.#keyIndex();
     const startCount = this.#subjectCount;
     try {
