@@ -3,18 +3,11 @@
  * Copies input through a fixed window of WebAssembly memory, so memory stays bounded whatever
  * the batch size; only whole groups of four are handled here, callers hash the remainder.
  */
+import { instantiateBase64, type WasmMemory } from '../wasm-api.ts';
 import { SHA256_WASM_BASE64 } from './sha256-wasm-bytes.ts';
 
-/** The slice of the WebAssembly JS API used here (tsconfig's libs do not declare it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-export const webAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 interface Sha256Exports {
-  readonly mem: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly mem: WasmMemory;
   leaves32(inPtr: number, outPtr: number, groups: number): void;
   nodes(inPtr: number, outPtr: number, groups: number): void;
   hmac1(inPtr: number, outPtr: number, groups: number, keyPtr: number): void;
@@ -30,16 +23,15 @@ const KEY_STATE = 0;
 const SLACK = 64;
 
 function instantiate(): Sha256Exports | null {
+  const exports = instantiateBase64<Sha256Exports>(SHA256_WASM_BASE64);
+  if (exports === null) return null; // No SIMD support: callers fall back to the scalar code.
   try {
-    const bytes = Buffer.from(SHA256_WASM_BASE64, 'base64');
-    if (!webAssembly.validate(bytes)) return null;
-    const exports = new webAssembly.Instance(new webAssembly.Module(bytes), {}).exports as Sha256Exports;
     const need = IN + WINDOW + SLACK;
     const pages = Math.ceil((need - exports.mem.buffer.byteLength) / 65536);
     if (pages > 0) exports.mem.grow(pages);
     return exports;
   } catch {
-    return null; // No SIMD support: callers fall back to the scalar code.
+    return null;
   }
 }
 

@@ -44,10 +44,6 @@ export interface ChunkedRecords {
   readonly keys: Uint8Array;
 }
 
-interface Keyed extends ChunkKeys {
-  readonly ordinals: Int32Array | null;
-}
-
 /** Null when a chunk is not one the fast path reads (or the worker failed): use the general reader. */
 export async function keyChunked(k: ParallelKeying): Promise<ChunkedRecords | null> {
   const { plan } = k;
@@ -56,19 +52,13 @@ export async function keyChunked(k: ParallelKeying): Promise<ChunkedRecords | nu
   try {
     await k.meanwhile();
     const lookup = k.lookup?.() ?? null;
-    const done: (Keyed | undefined)[] = new Array<Keyed | undefined>(plan.chunks);
+    const done: (ChunkKeys | undefined)[] = new Array<ChunkKeys | undefined>(plan.chunks);
     let have = 0;
     let rows = 0;
     let declined = false;
     let ended = worker === null;
     const take = (c: ChunkKeys): void => {
-      let ordinals: Int32Array | null = null;
-      if (lookup) {
-        ordinals = new Int32Array(c.count);
-        lookup(c.keys.subarray(0, c.count * 32), ordinals);
-        for (let i = 0; i < c.count; i++) if (c.unidentified[i]) ordinals[i] = -1;
-      }
-      done[c.id] = { ...c, ordinals };
+      done[c.id] = c;
       have++;
       rows += c.count;
       k.onProgress?.(rows);
@@ -102,14 +92,18 @@ export async function keyChunked(k: ParallelKeying): Promise<ChunkedRecords | nu
       if (w.async) await w.value;
     }
     if (declined) return null;
-    return joined(done as Keyed[]);
+    return joined(done as ChunkKeys[], lookup);
   } finally {
     worker?.stop();
   }
 }
 
-/** The chunks' records end to end; the keys only when read. */
-function joined(parts: readonly Keyed[]): ChunkedRecords | null {
+/**
+ * The chunks' records end to end; the keys only when read, unless `lookup` is given: then they
+ * are looked up in one batch, which costs a fraction of looking each chunk up on its own (a
+ * large batch is regrouped so that its lookups walk the table in cache-sized stretches).
+ */
+function joined(parts: readonly ChunkKeys[], lookup: OrdinalLookup | null): ChunkedRecords | null {
   let n = 0;
   let bad = 0;
   for (const p of parts) {
@@ -120,16 +114,31 @@ function joined(parts: readonly Keyed[]): ChunkedRecords | null {
   const flags = new Uint8Array(n);
   const unidentified = new Uint8Array(n);
   const offsets = new Float64Array(n);
-  const ordinals = parts.every((p) => p.ordinals !== null) ? new Int32Array(n) : null;
   let at = 0;
   for (const p of parts) {
     flags.set(p.flags.subarray(0, p.count), at);
     unidentified.set(p.unidentified.subarray(0, p.count), at);
     offsets.set(p.offsets.subarray(0, p.count), at);
-    if (ordinals) ordinals.set(p.ordinals!, at);
     at += p.count;
   }
   let keys: Uint8Array | null = null;
+  const allKeys = (): Uint8Array => {
+    if (keys === null) {
+      keys = new Uint8Array(n * 32);
+      let k = 0;
+      for (const p of parts) {
+        keys.set(p.keys.subarray(0, p.count * 32), k * 32);
+        k += p.count;
+      }
+    }
+    return keys;
+  };
+  let ordinals: Int32Array | null = null;
+  if (lookup) {
+    ordinals = new Int32Array(n);
+    lookup(allKeys(), ordinals);
+    for (let i = 0; i < n; i++) if (unidentified[i]) ordinals[i] = -1;
+  }
   return {
     count: n,
     unidentifiedCount: bad,
@@ -138,15 +147,7 @@ function joined(parts: readonly Keyed[]): ChunkedRecords | null {
     offsets,
     ordinals,
     get keys(): Uint8Array {
-      if (keys === null) {
-        keys = new Uint8Array(n * 32);
-        let k = 0;
-        for (const p of parts) {
-          keys.set(p.keys.subarray(0, p.count * 32), k * 32);
-          k += p.count;
-        }
-      }
-      return keys;
+      return allKeys();
     },
   };
 }

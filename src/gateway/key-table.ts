@@ -4,7 +4,8 @@
  * outputs, so buckets fill evenly. It is written into
  * the facts snapshot as it is and used in place (see facts-snapshot.ts).
  */
-import { groupKeys, groupScratch, keyWords } from '../policy/key-partition.ts';
+import { keyWords } from '../policy/key-words.ts';
+import { WasmKeyLookup } from './key-lookup-wasm.ts';
 
 const KEY = 32;
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
@@ -65,66 +66,39 @@ export function validKeyTable(t: KeyTable): boolean {
 
 /** Keys looked up together: their directory and table reads are issued back to back so cache misses overlap. */
 const BATCH = 16;
-/** Batches this large against tables this large are regrouped first (key-partition.ts). */
-const GROUPED_FROM = 1 << 15;
-const GROUPED_TABLE_BITS = 14;
-/**
- * 2^8 groups: few enough write streams for the regrouping pass to stay cheap, while a group's
- * stretch of a million-key table (~130 KB) still sits in the core's L2 cache.
- */
-const GROUP_BITS = 8;
+/** Batches this large against tables this large are looked up in WebAssembly (key-lookup-wasm.ts). */
+const WASM_FROM = 1 << 15;
+const WASM_TABLE_BITS = 14;
 
-/** The first 24 bits of a key, big-endian, from its first word as read in this machine's byte order. */
-const lead24 = LITTLE_ENDIAN ? (w0: number): number => ((w0 & 0xff) << 16) | (w0 & 0xff00) | ((w0 >>> 16) & 0xff) : (w0: number): number => w0 >>> 8;
+/** Each table's copy in WebAssembly memory, made at its first large batch (null: not possible here). */
+const wasmCopies = new WeakMap<KeyTable, WasmKeyLookup | null>();
+
+function wasmCopyOf(t: KeyTable): WasmKeyLookup | null {
+  let copy = wasmCopies.get(t);
+  if (copy === undefined) {
+    copy = WasmKeyLookup.over(t);
+    wasmCopies.set(t, copy);
+  }
+  return copy;
+}
 
 /** Ordinals of `keys.length / 32` concatenated keys into `out`; -1 for a key not in the table. */
 export function lookupKeys(t: KeyTable, keys: Uint8Array, out: Int32Array): void {
   const n = keys.length / KEY;
-  const w = keyWords(keys);
-  if (n < GROUPED_FROM || t.bits < GROUPED_TABLE_BITS) {
-    lookupBatched(t, w, n, out);
-    return;
+  const wasm = n >= WASM_FROM && t.bits >= WASM_TABLE_BITS ? wasmCopyOf(t) : null;
+  if (wasm !== null) {
+    try {
+      wasm.lookup(keys, out);
+      return;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // memory for this batch could not grow: answer in JavaScript
+    }
   }
-  const group = groupScratch(n);
-  const shift = 24 - GROUP_BITS;
-  for (let k = 0; k < n; k++) group[k] = lead24(w[k * 8]!) >>> shift;
-  const g = groupKeys(w, group, n, 1 << GROUP_BITS);
-  lookupGrouped(t, g.words, n, out, g.index);
+  lookupBatched(t, keyWords(keys), n, out);
 }
 
-/**
- * Lookups of regrouped keys: a group's stretch of the table is already in cache, so a plain loop
- * beats the batched one (no misses left to overlap, fewer instructions). Key i's ordinal goes to
- * out[index[i]].
- */
-function lookupGrouped(t: KeyTable, w: Uint32Array, n: number, out: Int32Array, index: Int32Array): void {
-  const tw = new Uint32Array(t.keys.buffer, t.keys.byteOffset, t.keys.length / 4);
-  const { dir, ordinals } = t;
-  const shift = 24 - t.bits;
-  for (let i = 0; i < n; i++) {
-    const q = i * 8;
-    const w0 = w[q]!;
-    const b = lead24(w0) >>> shift;
-    let found = -1;
-    for (let j = dir[b]!, last = dir[b + 1]!; j < last; j++) {
-      const p = j * 8;
-      if (
-        tw[p] === w0 &&
-        tw[p + 1] === w[q + 1] &&
-        tw[p + 2] === w[q + 2] &&
-        tw[p + 3] === w[q + 3] &&
-        tw[p + 4] === w[q + 4] &&
-        tw[p + 5] === w[q + 5] &&
-        tw[p + 6] === w[q + 6] &&
-        tw[p + 7] === w[q + 7]
-      ) {
-        found = ordinals[j]!;
-        break;
-      }
-    }
-    out[index[i]!] = found;
-  }
-}
+/** The first 24 bits of a key, big-endian, from its first word as read in this machine's byte order. */
+const lead24 = LITTLE_ENDIAN ? (w0: number): number => ((w0 & 0xff) << 16) | (w0 & 0xff00) | ((w0 >>> 16) & 0xff) : (w0: number): number => w0 >>> 8;
 
 /** Lookups of n keys (w[i*8 ..]) in file order; key i's ordinal goes to out[i]. */
 function lookupBatched(t: KeyTable, w: Uint32Array, n: number, out: Int32Array): void {

@@ -4,7 +4,7 @@
  * they are the hash. No strings and no allocation on the lookup path.
  */
 
-import { keyWords } from './key-partition.ts';
+import { keyWords } from './key-words.ts';
 
 export const SUBJECT_KEY_BYTES = 32;
 const KEY_WORDS = SUBJECT_KEY_BYTES / 4;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { buildSha256Wasm, renderBytesModule } from '../../src/crypto/sha256-wasm-build.ts';
 import { SHA256_WASM_BASE64 } from '../../src/crypto/sha256-wasm-bytes.ts';
-import { simdAvailable, simdLeaves32, simdNodePairs, webAssembly } from '../../src/crypto/sha256-simd.ts';
+import { simdAvailable, simdLeaves32, simdNodePairs } from '../../src/crypto/sha256-simd.ts';
+import { webAssembly } from '../../src/wasm-api.ts';
 import { hashLeavesFixed, hashNodePairs } from '../../src/crypto/sha256.ts';
 import { readFileSync } from 'node:fs';
 

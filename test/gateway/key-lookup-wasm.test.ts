@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { buildKeyLookupWasm, renderKeyLookupModule } from '../../src/gateway/key-lookup-wasm-build.ts';
+import { KEY_LOOKUP_WASM_BASE64 } from '../../src/gateway/key-lookup-wasm-bytes.ts';
+import { WasmKeyLookup } from '../../src/gateway/key-lookup-wasm.ts';
+import { buildKeyTable } from '../../src/gateway/key-table.ts';
+
+const hex = (b: Uint8Array, i: number): string => Buffer.from(b.buffer, b.byteOffset + i * 32, 32).toString('hex');
+
+/** The independent answer: a Map from each key's hex to its ordinal. */
+function expected(keys: Uint8Array, probe: Uint8Array): Int32Array {
+  const map = new Map<string, number>();
+  for (let i = 0; i < keys.length / 32; i++) map.set(hex(keys, i), i);
+  const out = new Int32Array(probe.length / 32);
+  for (let j = 0; j < out.length; j++) out[j] = map.get(hex(probe, j)) ?? -1;
+  return out;
+}
+
+/** `m` probes at an odd byte offset: known keys in a scrambled order, every fifth one unknown. */
+function probes(keys: Uint8Array, m: number): Uint8Array {
+  const n = keys.length / 32;
+  const probe = new Uint8Array(1 + m * 32).subarray(1);
+  for (let j = 0; j < m; j++) {
+    if (j % 5 === 4 || n === 0) probe.set(randomBytes(32), j * 32);
+    else {
+      const o = (j * 7919 + 13) % n;
+      probe.set(keys.subarray(o * 32, (o + 1) * 32), j * 32);
+    }
+  }
+  return probe;
+}
+
+describe('key lookups in WebAssembly', () => {
+  it('the committed module is exactly what key-lookup.wat compiles to', async () => {
+    const built = await buildKeyLookupWasm();
+    assert.equal(Buffer.from(built).toString('base64'), KEY_LOOKUP_WASM_BASE64);
+    const committed = readFileSync(new URL('../../src/gateway/key-lookup-wasm-bytes.ts', import.meta.url), 'utf8');
+    assert.equal(committed, renderKeyLookupModule(built));
+  });
+
+  it('agrees with a Map of every key, across table sizes, passes and calls', () => {
+    // Passes of 70,001 keys cross the 65,536-key call boundary of the count and partition loops.
+    for (const [n, m, chunk] of [
+      [0, 10, 1 << 21],
+      [1, 40, 7],
+      [300, 1_000, 1 << 21],
+      [5_000, 20_000, 333],
+      [70_000, 150_000, 70_001],
+    ] as const) {
+      const keys = new Uint8Array(randomBytes(n * 32));
+      const lookup = WasmKeyLookup.over(buildKeyTable(keys), chunk);
+      assert.ok(lookup, 'Node 20 runs WebAssembly SIMD');
+      const probe = probes(keys, m);
+      const out = new Int32Array(m).fill(-7);
+      lookup.lookup(probe, out);
+      assert.deepEqual(out, expected(keys, probe), `${n} keys, ${m} probes in passes of ${chunk}`);
+    }
+  });
+
+  it('tells apart keys that share their first 8 or 31 bytes', () => {
+    const n = 64;
+    const keys = new Uint8Array(n * 32);
+    const head = randomBytes(8);
+    for (let i = 0; i < n; i++) {
+      keys.set(head, i * 32);
+      keys.set(randomBytes(24), i * 32 + 8);
+    }
+    // The same first 31 bytes as key 5, another last byte.
+    const near = keys.slice(5 * 32, 6 * 32);
+    near[31] ^= 1;
+    const probe = new Uint8Array((n + 1) * 32);
+    probe.set(keys);
+    probe.set(near, n * 32);
+    const out = new Int32Array(n + 1);
+    WasmKeyLookup.over(buildKeyTable(keys))!.lookup(probe, out);
+    assert.deepEqual([...out], [...Array.from({ length: n }, (_, i) => i), -1]);
+  });
+
+  it('grows its scratch for a larger batch after a smaller one, and repeats answer alike', () => {
+    const n = 20_000;
+    const keys = new Uint8Array(randomBytes(n * 32));
+    const lookup = WasmKeyLookup.over(buildKeyTable(keys))!;
+    for (const m of [100, 50_000, 3_000, 50_000]) {
+      const probe = probes(keys, m);
+      const out = new Int32Array(m);
+      lookup.lookup(probe, out);
+      assert.deepEqual(out, expected(keys, probe), `${m} probes`);
+    }
+  });
+});
