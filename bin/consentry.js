@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Entry point: registers the TypeScript loader, then hands over to the CLI.
-import { register } from 'tsx/esm/api';
+// Entry point: runs the CLI from its bundle (cli-bundle.js), or from the TypeScript sources
+// through tsx when no bundle can be had or CONSENTRY_NO_BUNDLE is set.
+import { cliBundle } from './cli-bundle.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const bundle = await cliBundle();
+let main;
+if (bundle !== null) {
+  // Source locations in stack traces: node --enable-source-maps bin/consentry.js …
+  ({ main } = await import(bundle));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

@@ -6,12 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../project-root.ts';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from './api-error.ts';
 
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const DEFAULT_WEB_ROOT = projectPath('web', 'dist');
 
 /** Paths that belong to the API and its docs, never to the app. */
 const RESERVED = [/^\/v1(\/|$)/, /^\/docs(\/|$)/, /^\/openapi\.json$/, /^\/healthz(\/|$)/, /^\/readyz(\/|$)/];

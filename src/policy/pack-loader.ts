@@ -1,6 +1,6 @@
 /** Loads a rule pack (YAML or JSON) and refuses anything the evaluators cannot honour. */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../project-root.ts';
 import { LineCounter, parseDocument } from 'yaml';
 import { UserError, type Problem } from '../errors.ts';
 import { REQUIRED_RULES, isRuleId, ruleSpec, type RuleId } from './rule-catalogue.ts';
@@ -18,8 +18,8 @@ export class PackError extends UserError {
 
 /** The packs shipped with Consentry, by short name. */
 export const BUILTIN_PACKS = {
-  uk: fileURLToPath(new URL('../../packs/uk.yaml', import.meta.url)),
-  eu: fileURLToPath(new URL('../../packs/eu.yaml', import.meta.url)),
+  uk: projectPath('packs', 'uk.yaml'),
+  eu: projectPath('packs', 'eu.yaml'),
 } as const;
 
 export type BuiltinPackName = keyof typeof BUILTIN_PACKS;

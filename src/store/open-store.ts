@@ -1,7 +1,6 @@
 /** Composition of the storage layer: picks the implementation from the location. */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
@@ -29,6 +28,10 @@ export function resolveStoreLocation(flag: string | undefined, env: NodeJS.Proce
 
 export async function openStore(loc: StoreLocation, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
   mkdirSync(loc.keyFolder, { recursive: true });
-  if (loc.kind === 'postgres') return PostgresStore.open(loc.target, loc.keyFolder, env);
+  if (loc.kind === 'postgres') {
+    // Loaded only when asked for: pg and its COPY streams cost every other command start-up time.
+    const { PostgresStore } = await import('./postgres/postgres-store.ts');
+    return PostgresStore.open(loc.target, loc.keyFolder, env);
+  }
   return SqliteStore.open(loc.target, loc.keyFolder);
 }

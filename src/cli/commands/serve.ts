@@ -9,7 +9,6 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { App } from '../../app.ts';
 import { apiTokenId, hashApiToken, issueApiKey } from '../../api/api-keys.ts';
-import { buildServer } from '../../api/server.ts';
 import { UserError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { withApp } from '../command-kit.ts';
@@ -77,6 +76,8 @@ export async function serveApp(app: App, out: Out, o: ServeOptions): Promise<voi
   const adminFile = o.adminKeyFile ?? join(app.store.keyFolder, ADMIN_KEY_FILE);
   const admin = await ensureAdminKey(app.store, adminFile);
   out.line(admin.created ? `admin key ${admin.id} written to ${adminFile} (mode 0600)` : `admin key ${admin.id} from ${adminFile}`);
+  // Loaded only for serving: fastify and its plugins cost every other command start-up time.
+  const { buildServer } = await import('../../api/server.ts');
   const server = await buildServer({
     app,
     log: { level: o.logLevel ?? 'info', stream: process.stdout },
