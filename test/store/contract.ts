@@ -219,6 +219,36 @@ export function storeContract(name: string, open: StoreFactory): void {
       }
     });
 
+    it('keeps every link of a transfer larger than one write: each person with their own flag and reasons', async () => {
+      const s = await open();
+      try {
+        await s.putOrganisation(CLUB);
+        await s.putOrganisation(BROKER);
+        // 700 people: whole groups of links and a remainder, whatever the store's group size.
+        const people = Array.from({ length: 700 }, () => key());
+        await s.appendConsentEvents(people.slice(0, 400).map((k, i) => consent(k, { id: `e-${i}` })));
+        const keys = [...people].sort((a, b) => Buffer.compare(a, b));
+        const ordinals = await s.subjectOrdinals(Buffer.concat(keys));
+        const allowed = keys.map((_, j) => (j % 3 === 0 ? 1 : 0));
+        const why = ['purpose-not-named', 'consent-withdrawn;objection', 'recipient-not-named'];
+        const byOrdinal = new Map<number, string>();
+        keys.forEach((_, j) => {
+          if (!allowed[j] && ordinals[j]! >= 0) byOrdinal.set(ordinals[j]!, why[j % why.length]!);
+        });
+        await s.recordTransfer(transfer('t-big'), { keys: Buffer.concat(keys), allowed: Uint8Array.from(allowed), reasons: { byOrdinal, unknown: 'no-consent-record' } });
+        const subjects = await s.transferSubjects('t-big');
+        assert.deepEqual(Buffer.from(subjects.keys), Buffer.concat(keys));
+        assert.deepEqual([...subjects.allowed], allowed);
+        for (let j = 0; j < keys.length; j++) {
+          const [link] = (await s.subjectHistory(keys[j]!))!.transfers;
+          const reasons = allowed[j] ? [] : ordinals[j]! >= 0 ? why[j % why.length]!.split(';') : ['no-consent-record'];
+          assert.deepEqual([link!.transfer.id, link!.allowed, link!.reasons], ['t-big', allowed[j] === 1, reasons], `person ${j}`);
+        }
+      } finally {
+        await s.close();
+      }
+    });
+
     it('records derivations and rights requests with a notice per holder, acknowledged once by that holder', async () => {
       const s = await open();
       try {

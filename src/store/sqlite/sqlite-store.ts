@@ -32,8 +32,8 @@ interface IdempotencyStatements {
   readonly putMany: (records: readonly IdempotentRecord[], at: number) => void;
 }
 
-/** Transfer links written by one statement (recordTransfer). */
-const LINKS_PER_STATEMENT = 65_536;
+/** Transfer links written by one statement (recordTransfer): 1,024 bound values. */
+const LINKS_PER_STATEMENT = 256;
 
 /** The embedded store: one SQLite file in WAL mode, opened by openSqliteStore. */
 export class SqliteStore implements Store {
@@ -55,6 +55,7 @@ export class SqliteStore implements Store {
   #findEvents: Database.Statement | null = null;
   #idempotency: IdempotencyStatements | null = null;
   #columnInserts: { event: Database.Statement; subjects: Database.Statement } | null = null;
+  #linkInserts: { one: Database.Statement; group: Database.Statement } | null = null;
   /** Inside bulkLoad: uniqueness is checked when the indexes are rebuilt at the end. */
   #bulk = false;
 
@@ -491,19 +492,32 @@ export class SqliteStore implements Store {
         }
         const leaf = this.#leaf(transferEntry(t));
         this.db.prepare('INSERT INTO transfers (id, decided_at, body, leaf) VALUES (?, ?, ?, ?)').run(t.id, t.decidedAt, canonicalJson(t), leaf);
-        // A chunk of links per statement, as a JSON array of [ordinal, allowed, reasons]: SQLite
-        // reads it faster than it takes one bound statement per link.
-        const link = this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) SELECT @id, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(@links) j');
+        // Links in groups of rows per statement: half the time of handing SQLite the links as a
+        // JSON array, and a fraction of one statement per link.
+        const insert = (this.#linkInserts ??= {
+          one: this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) VALUES (?, ?, ?, ?)'),
+          group: this.db.prepare(`INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) VALUES ${Array.from({ length: LINKS_PER_STATEMENT }, () => '(?, ?, ?, ?)').join(', ')}`),
+        });
         const codes = new Map<string, number>();
-        for (let from = 0; from < links.count; from += LINKS_PER_STATEMENT) {
-          const parts: string[] = [];
-          for (let k = from; k < Math.min(links.count, from + LINKS_PER_STATEMENT); k++) {
-            const why = links.reasons[k]!;
-            let code: number | undefined;
-            if (why !== null && (code = codes.get(why)) === undefined) codes.set(why, (code = this.#dict.code('list', why)));
-            parts.push(`[${links.ordinals[k]!},${links.allowed[k]!},${code ?? 'null'}]`);
-          }
-          link.run({ id: t.id, links: `[${parts.join(',')}]` });
+        const values: unknown[] = new Array(4 * LINKS_PER_STATEMENT);
+        // Link k's values into `values` from position `at`.
+        const put = (k: number, at: number): void => {
+          const why = links.reasons[k]!;
+          let code: number | undefined;
+          if (why !== null && (code = codes.get(why)) === undefined) codes.set(why, (code = this.#dict.code('list', why)));
+          values[at] = t.id;
+          values[at + 1] = links.ordinals[k]!;
+          values[at + 2] = links.allowed[k]!;
+          values[at + 3] = code ?? null;
+        };
+        let k = 0;
+        for (; k + LINKS_PER_STATEMENT <= links.count; k += LINKS_PER_STATEMENT) {
+          for (let r = 0; r < LINKS_PER_STATEMENT; r++) put(k + r, 4 * r);
+          insert.group.run(values);
+        }
+        for (; k < links.count; k++) {
+          put(k, 0);
+          insert.one.run(values.slice(0, 4));
         }
         return { transfer: { ...t, leaf }, created: true };
       })();
