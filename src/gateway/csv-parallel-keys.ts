@@ -16,8 +16,13 @@ import { RowKeys } from './row-keys.ts';
 /** Atomics.waitAsync (Node 16+), which this project's TypeScript libs do not declare. */
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
 
-/** Subject keys (n × 32 bytes) → ordinals (-1 when unknown). */
-export type OrdinalLookup = (keys: Uint8Array, out: Int32Array) => void;
+/** Subject keys → ordinals (-1 when unknown). */
+export interface OrdinalLookup {
+  /** The keys of `parts` (each n × 32 bytes), as if concatenated, into `out`. */
+  find(parts: readonly Uint8Array[], out: Int32Array): void;
+  /** Called when a large batch is coming, while there is time to get ready for it. */
+  expectLarge(): void;
+}
 
 export interface ParallelKeying {
   readonly plan: ChunkPlan;
@@ -52,6 +57,8 @@ export async function keyChunked(k: ParallelKeying): Promise<ChunkedRecords | nu
   try {
     await k.meanwhile();
     const lookup = k.lookup?.() ?? null;
+    // With a worker, the batch is large: the lookup's preparation overlaps its keying.
+    if (worker !== null) lookup?.expectLarge();
     const done: (ChunkKeys | undefined)[] = new Array<ChunkKeys | undefined>(plan.chunks);
     let have = 0;
     let rows = 0;
@@ -136,7 +143,10 @@ function joined(parts: readonly ChunkKeys[], lookup: OrdinalLookup | null): Chun
   let ordinals: Int32Array | null = null;
   if (lookup) {
     ordinals = new Int32Array(n);
-    lookup(allKeys(), ordinals);
+    lookup.find(
+      parts.map((p) => p.keys.subarray(0, p.count * 32)),
+      ordinals,
+    );
     for (let i = 0; i < n; i++) if (unidentified[i]) ordinals[i] = -1;
   }
   return {

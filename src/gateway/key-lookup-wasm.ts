@@ -94,11 +94,19 @@ export class WasmKeyLookup {
 
   /** Ordinals of `keys.length / 32` concatenated keys into `out`; -1 for a key not in the table. */
   lookup(keys: Uint8Array, out: Int32Array): void {
-    const n = keys.length / KEY;
-    for (let start = 0; start < n; start += this.#chunk) this.#pass(keys, start, Math.min(this.#chunk, n - start), out);
+    this.lookupParts([keys], out);
   }
 
-  #pass(keys: Uint8Array, start: number, c: number, out: Int32Array): void {
+  /** The same for keys given in parts (each a whole number of keys), as if concatenated. */
+  lookupParts(parts: readonly Uint8Array[], out: Int32Array): void {
+    let n = 0;
+    for (const p of parts) n += p.length / KEY;
+    const from = { part: 0, offset: 0 };
+    for (let start = 0; start < n; start += this.#chunk) this.#pass(parts, from, start, Math.min(this.#chunk, n - start), out);
+  }
+
+  /** Looks up keys start .. start+c-1, read from `parts` at `from` (advanced past them). */
+  #pass(parts: readonly Uint8Array[], from: { part: number; offset: number }, start: number, c: number, out: Int32Array): void {
     const x = this.#x;
     const at = this.#layout(Math.max(c, this.#room));
     if (c > this.#room) {
@@ -106,7 +114,18 @@ export class WasmKeyLookup {
       this.#room = c;
     }
     const buf = x.mem.buffer;
-    new Uint8Array(buf).set(keys.subarray(start * KEY, (start + c) * KEY), at.input);
+    const heap = new Uint8Array(buf);
+    for (let copied = 0; copied < c * KEY; ) {
+      const part = parts[from.part]!;
+      const take = Math.min(part.length - from.offset, c * KEY - copied);
+      heap.set(part.subarray(from.offset, from.offset + take), at.input + copied);
+      copied += take;
+      from.offset += take;
+      if (from.offset === part.length) {
+        from.part++;
+        from.offset = 0;
+      }
+    }
     const counts = new Int32Array(buf, at.counts, GROUPS + 1);
     counts.fill(0);
     for (let s = 0; s < c; s += CALL) x.count(at.input + s * KEY, Math.min(CALL, c - s), at.counts);

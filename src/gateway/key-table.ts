@@ -84,17 +84,32 @@ function wasmCopyOf(t: KeyTable): WasmKeyLookup | null {
 
 /** Ordinals of `keys.length / 32` concatenated keys into `out`; -1 for a key not in the table. */
 export function lookupKeys(t: KeyTable, keys: Uint8Array, out: Int32Array): void {
-  const n = keys.length / KEY;
+  lookupKeyParts(t, [keys], out);
+}
+
+/** The same for keys given in parts (each a whole number of keys), as if concatenated. */
+export function lookupKeyParts(t: KeyTable, parts: readonly Uint8Array[], out: Int32Array): void {
+  let n = 0;
+  for (const p of parts) n += p.length / KEY;
   const wasm = n >= WASM_FROM && t.bits >= WASM_TABLE_BITS ? wasmCopyOf(t) : null;
   if (wasm !== null) {
     try {
-      wasm.lookup(keys, out);
+      wasm.lookupParts(parts, out);
       return;
     } catch (e) {
       if (!(e instanceof RangeError)) throw e; // memory for this batch could not grow: answer in JavaScript
     }
   }
+  const keys = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   lookupBatched(t, keyWords(keys), n, out);
+}
+
+/**
+ * Copies the table into WebAssembly memory now, when a large batch is on its way (its first
+ * lookup would do it), so the copy overlaps other work.
+ */
+export function prepareLargeLookups(t: KeyTable): void {
+  if (t.bits >= WASM_TABLE_BITS) wasmCopyOf(t);
 }
 
 /** The first 24 bits of a key, big-endian, from its first word as read in this machine's byte order. */

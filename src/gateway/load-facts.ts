@@ -6,7 +6,8 @@
 import { FactsBuilder, type Facts } from '../policy/facts.ts';
 import type { Store } from '../store/store.ts';
 import { readSnapshot, snapshotPathOf, writeSnapshot, type StoreStamp } from './facts-snapshot.ts';
-import { buildKeyTable, lookupKeys, type KeyTable } from './key-table.ts';
+import type { OrdinalLookup } from './csv-parallel-keys.ts';
+import { buildKeyTable, lookupKeyParts, lookupKeys, prepareLargeLookups, type KeyTable } from './key-table.ts';
 
 const KEY_BYTES = 32;
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -128,12 +129,12 @@ export function factsSource(facts: Facts): FactsSource | undefined {
  * A synchronous lookup over the keys loaded with `facts`, while the store is still in the state
  * they were read in (checked now); null otherwise (then use subjectOrdinalsFor).
  */
-export async function knownKeyLookup(store: Store, facts: Facts): Promise<((keys: Uint8Array, out: Int32Array) => void) | null> {
+export async function knownKeyLookup(store: Store, facts: Facts): Promise<OrdinalLookup | null> {
   const known = knownKeys.get(facts);
   if (!known) return null;
   const now = await storeStamp(store);
   if (now.ledgerSize !== known.stamp.ledgerSize || now.ledgerRoot !== known.stamp.ledgerRoot) return null;
-  return (keys, out) => lookupKeys(known.table, keys, out);
+  return { find: (parts, out) => lookupKeyParts(known.table, parts, out), expectLarge: () => prepareLargeLookups(known.table) };
 }
 
 /**

@@ -59,6 +59,18 @@ describe('key lookups in WebAssembly', () => {
     }
   });
 
+  it('looks up keys given in parts, with passes that straddle the parts', () => {
+    const n = 20_000;
+    const keys = new Uint8Array(randomBytes(n * 32));
+    const lookup = WasmKeyLookup.over(buildKeyTable(keys), 1_000)!;
+    const probe = probes(keys, 9_001);
+    const cuts = [0, 1, 333, 1_000, 1_000, 1_001, 4_567, 9_000, 9_001]; // one part empty
+    const parts = cuts.slice(1).map((end, i) => probe.subarray(cuts[i]! * 32, end * 32));
+    const out = new Int32Array(9_001);
+    lookup.lookupParts(parts, out);
+    assert.deepEqual(out, expected(keys, probe));
+  });
+
   it('tells apart keys that share their first 8 or 31 bytes', () => {
     const n = 64;
     const keys = new Uint8Array(n * 32);
