@@ -92,12 +92,10 @@ export class WasmKeyLookup {
     return { counts, input, grouped, idx, out, end: align(out + c * 4) };
   }
 
-  /** Ordinals of `keys.length / 32` concatenated keys into `out`; -1 for a key not in the table. */
-  lookup(keys: Uint8Array, out: Int32Array): void {
-    this.lookupParts([keys], out);
-  }
-
-  /** The same for keys given in parts (each a whole number of keys), as if concatenated. */
+  /**
+   * Ordinals of the keys in `parts` (each a whole number of 32-byte keys), as if concatenated,
+   * into `out`; -1 for a key not in the table.
+   */
   lookupParts(parts: readonly Uint8Array[], out: Int32Array): void {
     let n = 0;
     for (const p of parts) n += p.length / KEY;
@@ -134,9 +132,9 @@ export class WasmKeyLookup {
     const starts = counts.slice();
     for (let s = 0; s < c; s += CALL) x.partition(at.input + s * KEY, Math.min(CALL, c - s), s, at.counts, at.grouped, at.idx);
     for (let g = 0; g < GROUPS; g++) {
-      const from = starts[g]!;
-      const len = starts[g + 1]! - from;
-      if (len > 0) x.lookup(at.grouped + from * KEY, len, at.idx + from * 4, at.out, this.#dir, this.#shift, this.#table, this.#ord);
+      const first = starts[g]!;
+      const len = starts[g + 1]! - first;
+      if (len > 0) x.lookup(at.grouped + first * KEY, len, at.idx + first * 4, at.out, this.#dir, this.#shift, this.#table, this.#ord);
     }
     out.set(new Int32Array(buf, at.out, c), start);
   }

@@ -54,7 +54,7 @@ describe('key lookups in WebAssembly', () => {
       assert.ok(lookup, 'Node 20 runs WebAssembly SIMD');
       const probe = probes(keys, m);
       const out = new Int32Array(m).fill(-7);
-      lookup.lookup(probe, out);
+      lookup.lookupParts([probe], out);
       assert.deepEqual(out, expected(keys, probe), `${n} keys, ${m} probes in passes of ${chunk}`);
     }
   });
@@ -86,7 +86,7 @@ describe('key lookups in WebAssembly', () => {
     probe.set(keys);
     probe.set(near, n * 32);
     const out = new Int32Array(n + 1);
-    WasmKeyLookup.over(buildKeyTable(keys))!.lookup(probe, out);
+    WasmKeyLookup.over(buildKeyTable(keys))!.lookupParts([probe], out);
     assert.deepEqual([...out], [...Array.from({ length: n }, (_, i) => i), -1]);
   });
 
@@ -97,7 +97,7 @@ describe('key lookups in WebAssembly', () => {
     for (const m of [100, 50_000, 3_000, 50_000]) {
       const probe = probes(keys, m);
       const out = new Int32Array(m);
-      lookup.lookup(probe, out);
+      lookup.lookupParts([probe], out);
       assert.deepEqual(out, expected(keys, probe), `${m} probes`);
     }
   });
