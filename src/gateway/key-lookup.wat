@@ -1,13 +1,14 @@
 ;; Batch lookups in a key table (key-table.ts) with the table held in this module's memory.
 ;; Built into key-lookup-wasm-bytes.ts by key-lookup-wasm-build.ts; see key-lookup-wasm.ts for
-;; the memory layout. Keys are 32 bytes; every pointer is a byte offset into `mem`.
+;; the memory layout and key-lookup-work.ts for how threads share the work. Keys are 32 bytes;
+;; every pointer is a byte offset into `mem`, a shared memory that every thread's instance imports.
 ;;
 ;; A large batch is regrouped by each key's first byte (count, then partition), so the lookups
 ;; of one group fall in one 1/256th of the table, which stays in the core's cache while the group
 ;; is looked up. Here a key costs two 16-byte copies and two 16-byte compares; in JavaScript it
 ;; costs sixteen 4-byte ones, each bounds-checked.
 (module
-  (memory (export "mem") 1)
+  (import "env" "mem" (memory 1 65536 shared))
 
   ;; counts[g + 1] += 1 for the first byte g of each of the n keys at $in ($counts: 257 i32).
   (func (export "count") (param $in i32) (param $n i32) (param $counts i32)

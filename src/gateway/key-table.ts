@@ -112,6 +112,11 @@ export function prepareLargeLookups(t: KeyTable): void {
   if (t.bits >= WASM_TABLE_BITS) wasmCopyOf(t);
 }
 
+/** Resolves once the table's WebAssembly copy has its helper threads running (for measurements). */
+export async function largeLookupsReady(t: KeyTable): Promise<void> {
+  if (t.bits >= WASM_TABLE_BITS) await wasmCopyOf(t)?.ready;
+}
+
 /** The first 24 bits of a key, big-endian, from its first word as read in this machine's byte order. */
 const lead24 = LITTLE_ENDIAN ? (w0: number): number => ((w0 & 0xff) << 16) | (w0 & 0xff00) | ((w0 >>> 16) & 0xff) : (w0: number): number => w0 >>> 8;
 

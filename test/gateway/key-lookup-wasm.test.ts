@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -50,7 +51,7 @@ describe('key lookups in WebAssembly', () => {
       [70_000, 150_000, 70_001],
     ] as const) {
       const keys = new Uint8Array(randomBytes(n * 32));
-      const lookup = WasmKeyLookup.over(buildKeyTable(keys), chunk);
+      const lookup = WasmKeyLookup.over(buildKeyTable(keys), { chunk });
       assert.ok(lookup, 'Node 20 runs WebAssembly SIMD');
       const probe = probes(keys, m);
       const out = new Int32Array(m).fill(-7);
@@ -62,7 +63,7 @@ describe('key lookups in WebAssembly', () => {
   it('looks up keys given in parts, with passes that straddle the parts', () => {
     const n = 20_000;
     const keys = new Uint8Array(randomBytes(n * 32));
-    const lookup = WasmKeyLookup.over(buildKeyTable(keys), 1_000)!;
+    const lookup = WasmKeyLookup.over(buildKeyTable(keys), { chunk: 1_000 })!;
     const probe = probes(keys, 9_001);
     const cuts = [0, 1, 333, 1_000, 1_000, 1_001, 4_567, 9_000, 9_001]; // one part empty
     const parts = cuts.slice(1).map((end, i) => probe.subarray(cuts[i]! * 32, end * 32));
@@ -100,5 +101,50 @@ describe('key lookups in WebAssembly', () => {
       lookup.lookupParts([probe], out);
       assert.deepEqual(out, expected(keys, probe), `${m} probes`);
     }
+  });
+
+  it('helper threads alone answer as the calling thread does, unit for unit', async () => {
+    // Passes of 70,001 keys: several count and partition blocks, lookup units that end inside a
+    // group, and a last pass of a few keys.
+    const n = 50_000;
+    const keys = new Uint8Array(randomBytes(n * 32));
+    const table = buildKeyTable(keys);
+    const probe = probes(keys, 150_000);
+    const want = expected(keys, probe);
+    const helpersOnly = WasmKeyLookup.over(table, { chunk: 70_001, helpers: 2, onlyHelpers: true })!;
+    await helpersOnly.ready;
+    const out = new Int32Array(150_000).fill(-7);
+    helpersOnly.lookupParts([probe], out);
+    assert.deepEqual(out, want);
+    // Per pass: 3 count + 3 partition + 5 lookup units (70,001 keys), twice, then 1 + 1 + 1 (9,998 keys).
+    assert.equal(helpersOnly.helped, 2 * (3 + 3 + 5) + 3);
+
+    const together = WasmKeyLookup.over(table, { chunk: 70_001, helpers: 1 })!;
+    await together.ready;
+    const mixed = new Int32Array(150_000).fill(-7);
+    for (let r = 0; r < 3; r++) together.lookupParts([probe], mixed);
+    assert.deepEqual(mixed, want);
+    const alone = WasmKeyLookup.over(table, { chunk: 70_001, helpers: 0 })!;
+    const single = new Int32Array(150_000).fill(-7);
+    alone.lookupParts([probe], single);
+    assert.deepEqual(single, want);
+    assert.equal(alone.helped, 0);
+  });
+
+  it('a process whose lookups have idle helper threads still exits by itself', () => {
+    const script = [
+      `import { WasmKeyLookup } from ${JSON.stringify(new URL('../../src/gateway/key-lookup-wasm.ts', import.meta.url).href)};`,
+      `import { buildKeyTable } from ${JSON.stringify(new URL('../../src/gateway/key-table.ts', import.meta.url).href)};`,
+      'const keys = new Uint8Array(40_000 * 32).map((_, i) => (i * 2654435761) >>> 24);',
+      'const l = WasmKeyLookup.over(buildKeyTable(keys), { helpers: 2 });',
+      'await l.ready;',
+      'const out = new Int32Array(40_000);',
+      'l.lookupParts([keys], out);',
+      "console.log('looked up', out[39_999]);",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, null, `killed by ${r.signal}: the helpers kept the process alive`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^looked up \d+$/m);
   });
 });
