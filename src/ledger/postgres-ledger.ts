@@ -10,6 +10,7 @@ import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
 import { withLeafData, type AppendResult, type LeafDataSource, type LedgerStorage, type StoredLeaf, type TreeHead } from './ledger-storage.ts';
+import { cutRuns, mergeLeaves } from './hashed-leaf-runs.ts';
 import { HASH_SIZE, consistencyProof, inclusionProof } from './merkle.ts';
 import type { SigningKey, VerifierKey } from './signing-key.ts';
 import { toTreeHead, type CosigRow, type HeadRow } from './tree-head-rows.ts';
@@ -84,9 +85,9 @@ export class PostgresLedger implements LedgerStorage {
       nodes.row(3).int4(level).int8(index).bytes(hash);
       nodeCount++;
     });
-    const leaves = new BinaryCopyWriter();
-    for (let i = 0; i < count; i++) leaves.row(3).int8(before.size + i).bytes(NO_DATA).bytes(hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
-    if (count > 0) await copyIn(c, 'ledger_leaves', ['idx', 'data', 'hash'], leaves);
+    const runs = new BinaryCopyWriter();
+    for (const run of cutRuns(before.size, hashes, count)) runs.row(2).int8(run.first).bytes(run.hashes);
+    if (count > 0) await copyIn(c, 'ledger_hashed_leaves', ['first', 'hashes'], runs);
     if (nodeCount > 0) await copyIn(c, 'ledger_nodes', ['level', 'idx', 'hash'], nodes);
     await c.query(
       'INSERT INTO ledger_frontier (id, size, hashes) VALUES (0, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes',
@@ -117,32 +118,55 @@ export class PostgresLedger implements LedgerStorage {
   }
 
   async leaf(index: number): Promise<StoredLeaf> {
-    const r = await this.#s.query<{ idx: number; data: Buffer; hash: Buffer }>('SELECT idx, data, hash FROM ledger_leaves WHERE idx = $1', [index]);
-    const row = r.rows[0];
-    if (row === undefined) throw new RangeError(`no ledger leaf ${index}`);
-    return (await withLeafData([{ index: row.idx, data: row.data, hash: row.hash }], this.#leafData, true))[0]!;
+    const leaves = await this.#s.read((c) => this.#leavesIn(c, index, index + 1, true));
+    if (leaves.length === 0) throw new RangeError(`no ledger leaf ${index}`);
+    return (await withLeafData(leaves, this.#leafData, true))[0]!;
+  }
+
+  /** Leaves [from, to) that exist, in index order, from rows and runs. */
+  async #leavesIn(c: Queryable, from: number, to: number, withData: boolean): Promise<StoredLeaf[]> {
+    const rows = await c.query<{ idx: string | number; data?: Buffer; hash: Buffer }>(
+      `SELECT idx, ${withData ? 'data, ' : ''}hash FROM ledger_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx`,
+      [from, to],
+    );
+    // The run holding `from` (if any) and every run starting before `to`.
+    const runs = await c.query<{ first: string | number; hashes: Buffer }>(
+      `SELECT first, hashes FROM ledger_hashed_leaves
+        WHERE first < $2 AND first >= coalesce((SELECT max(first) FROM ledger_hashed_leaves WHERE first <= $1), 0)
+        ORDER BY first`,
+      [from, to],
+    );
+    return mergeLeaves(
+      rows.rows.map((r) => ({ index: Number(r.idx), data: r.data ?? NO_DATA, hash: r.hash })),
+      runs.rows.map((r) => ({ first: Number(r.first), hashes: r.hashes })),
+      from,
+      to,
+    );
   }
 
   async *leaves(from: number, to: number, batchSize = 10_000): AsyncIterable<readonly StoredLeaf[]> {
-    let next = from;
-    while (next < to) {
-      const r = await this.#s.query<{ idx: number; data: Buffer; hash: Buffer }>(
-        'SELECT idx, data, hash FROM ledger_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx LIMIT $3',
-        [next, to, batchSize],
-      );
-      if (r.rows.length === 0) return;
-      yield await withLeafData(r.rows.map((x) => ({ index: x.idx, data: x.data, hash: x.hash })), this.#leafData);
-      next = r.rows[r.rows.length - 1]!.idx + 1;
+    for (let next = from; next < to; next += batchSize) {
+      const end = Math.min(to, next + batchSize);
+      const batch = await this.#s.read((c) => this.#leavesIn(c, next, end, true));
+      if (batch.length === 0) return;
+      yield await withLeafData(batch, this.#leafData);
     }
   }
 
   async readNodes(ids: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {
     if (ids.length === 0) return [];
-    // One round trip: every wanted (level, index), in order, joined to leaves or nodes.
+    // One round trip: every wanted (level, index), in order, joined to a leaf row, the run that
+    // holds the leaf (its hash cut out of the run), or a node.
     const r = await this.#s.query<{ k: number; hash: Buffer | null }>(
-      `SELECT w.k, CASE WHEN w.level = 0 THEN l.hash ELSE n.hash END AS hash
+      `SELECT w.k, CASE WHEN w.level > 0 THEN n.hash WHEN l.hash IS NOT NULL THEN l.hash
+                        WHEN length(h.hash) = ${HASH_SIZE} THEN h.hash END AS hash
          FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS w(level, idx, k)
          LEFT JOIN ledger_leaves l ON w.level = 0 AND l.idx = w.idx
+         LEFT JOIN LATERAL (
+           SELECT substring(x.hashes FROM (w.idx - x.first)::int * ${HASH_SIZE} + 1 FOR ${HASH_SIZE}) AS hash
+             FROM ledger_hashed_leaves x WHERE w.level = 0 AND l.idx IS NULL AND x.first <= w.idx
+            ORDER BY x.first DESC LIMIT 1
+         ) h ON true
          LEFT JOIN ledger_nodes n ON w.level > 0 AND n.level = w.level AND n.idx = w.idx
         ORDER BY w.k`,
       [ids.map((x) => x[0]), ids.map((x) => x[1])],

@@ -12,9 +12,22 @@ import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
 import { withLeafData, type AppendResult, type LeafDataSource, type LedgerStorage, type StoredLeaf, type TreeHead } from './ledger-storage.ts';
+import { cutRuns, hashInRun, mergeLeaves, type LeafRun } from './hashed-leaf-runs.ts';
 import { HASH_SIZE, consistencyProof, inclusionProof } from './merkle.ts';
 import type { SigningKey, VerifierKey } from './signing-key.ts';
 import { toTreeHead, type CosigRow, type HeadRow } from './tree-head-rows.ts';
+
+/** Runs of leaves appended by hash alone (hashed-leaf-runs.ts); a store migration adds it to older stores. */
+export const LEDGER_SQLITE_RUNS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS ledger_hashed_leaves (
+  first  INTEGER PRIMARY KEY,
+  hashes BLOB NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS ledger_hashed_leaves_append_only_u BEFORE UPDATE ON ledger_hashed_leaves
+  BEGIN SELECT RAISE(ABORT, 'ledger leaves are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_hashed_leaves_append_only_d BEFORE DELETE ON ledger_hashed_leaves
+  BEGIN SELECT RAISE(ABORT, 'ledger leaves are append-only'); END;
+`;
 
 /** DDL of the ledger tables; the store's migrations include it. */
 export const LEDGER_SQLITE_SCHEMA = `
@@ -56,7 +69,7 @@ CREATE TRIGGER IF NOT EXISTS ledger_tree_heads_append_only_u BEFORE UPDATE ON le
   BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_tree_heads_append_only_d BEFORE DELETE ON ledger_tree_heads
   BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
-`;
+${LEDGER_SQLITE_RUNS_SCHEMA}`;
 
 export interface SqliteLedgerOptions {
   /** Checkpoint origin line: the log's unique name. */
@@ -72,6 +85,9 @@ interface LeafRow {
   data: Buffer;
   hash: Buffer;
 }
+
+const NO_DATA = new Uint8Array(0);
+const toLeaf = (r: { idx: number; data?: Buffer; hash: Buffer }): StoredLeaf => ({ index: r.idx, data: r.data ?? NO_DATA, hash: r.hash });
 export class SqliteLedger implements LedgerStorage {
   readonly origin: string;
   readonly #db: Database;
@@ -81,11 +97,13 @@ export class SqliteLedger implements LedgerStorage {
     saveFrontier: Statement<[number, Buffer]>;
     insertLeaf: Statement<[number, Buffer, Buffer]>;
     insertNode: Statement<[number, number, Buffer]>;
-    insertHashed: Statement<[{ first: number; blob: Buffer; count: number }]>;
+    insertRun: Statement<[number, Buffer]>;
     leaf: Statement<[number], LeafRow>;
-    leaves: Statement<[number, number, number], LeafRow>;
+    leaves: Statement<[number, number], LeafRow>;
     leafHash: Statement<[number], { hash: Buffer }>;
-    leafHashes: Statement<[number, number], { hash: Buffer }>;
+    leafHashes: Statement<[number, number], { idx: number; hash: Buffer }>;
+    runAt: Statement<[number], LeafRun>;
+    runsIn: Statement<[{ from: number; to: number }], LeafRun>;
     node: Statement<[number, number], { hash: Buffer }>;
     insertHead: Statement<[number, Buffer, number, string]>;
     head: Statement<[number], HeadRow>;
@@ -106,16 +124,19 @@ export class SqliteLedger implements LedgerStorage {
       ),
       insertLeaf: db.prepare('INSERT INTO ledger_leaves (idx, data, hash) VALUES (?, ?, ?)'),
       insertNode: db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)'),
-      // Leaves whose data the store rebuilds, from one packed blob of hashes: a bulk load appends
-      // millions, and one statement per leaf costs more than SQLite's own work.
-      insertHashed: db.prepare(
-        `WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n + 1 < @count)
-         INSERT INTO ledger_leaves (idx, data, hash) SELECT @first + n, x'', substr(@blob, n * 32 + 1, 32) FROM i`,
-      ),
+      // Leaves whose data the store rebuilds: a row per run of hashes (hashed-leaf-runs.ts).
+      insertRun: db.prepare('INSERT INTO ledger_hashed_leaves (first, hashes) VALUES (?, ?)'),
       leaf: db.prepare('SELECT idx, data, hash FROM ledger_leaves WHERE idx = ?'),
-      leaves: db.prepare('SELECT idx, data, hash FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?'),
+      leaves: db.prepare('SELECT idx, data, hash FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx'),
       leafHash: db.prepare('SELECT hash FROM ledger_leaves WHERE idx = ?'),
-      leafHashes: db.prepare('SELECT hash FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx'),
+      leafHashes: db.prepare('SELECT idx, hash FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx'),
+      runAt: db.prepare('SELECT first, hashes FROM ledger_hashed_leaves WHERE first <= ? ORDER BY first DESC LIMIT 1'),
+      // The run holding `from` (if any) and every run starting before `to`.
+      runsIn: db.prepare(
+        `SELECT first, hashes FROM ledger_hashed_leaves
+          WHERE first < @to AND first >= coalesce((SELECT max(first) FROM ledger_hashed_leaves WHERE first <= @from), 0)
+          ORDER BY first`,
+      ),
       node: db.prepare('SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?'),
       insertHead: db.prepare('INSERT INTO ledger_tree_heads (size, root, at, note) VALUES (?, ?, ?, ?)'),
       head: db.prepare('SELECT id, size, root, at, note FROM ledger_tree_heads WHERE id = ?'),
@@ -153,7 +174,7 @@ export class SqliteLedger implements LedgerStorage {
       frontier.appendMany(hashes, count, (level, index, hash) => {
         if (level >= MIN_STORED_LEVEL) insertNode.run(level, index, asBuffer(hash));
       });
-      if (count > 0) this.#q.insertHashed.run({ first: before.size, blob: asBuffer(hashes.subarray(0, count * HASH_SIZE)), count });
+      for (const run of cutRuns(before.size, hashes, count)) this.#q.insertRun.run(run.first, asBuffer(run.hashes));
       this.#q.saveFrontier.run(frontier.size, asBuffer(frontier.toBytes()));
       return { first: before.size, count, root: frontier.root() };
     });
@@ -197,22 +218,33 @@ export class SqliteLedger implements LedgerStorage {
 
   async leaf(index: number): Promise<StoredLeaf> {
     const row = this.#q.leaf.get(index);
-    if (row === undefined) throw new RangeError(`no ledger leaf ${index}`);
-    return (await withLeafData([{ index: row.idx, data: row.data, hash: row.hash }], this.#leafData, true))[0]!;
+    const hash = row === undefined ? hashInRun(this.#q.runAt.get(index), index) : null;
+    if (row === undefined && hash === null) throw new RangeError(`no ledger leaf ${index}`);
+    const leaf = row === undefined ? { index, data: NO_DATA, hash: hash! } : toLeaf(row);
+    return (await withLeafData([leaf], this.#leafData, true))[0]!;
+  }
+
+  /** Leaves [from, to) that exist, in index order, from rows and runs. */
+  #leavesIn(from: number, to: number, withData: boolean): StoredLeaf[] {
+    const rows = (withData ? this.#q.leaves.all(from, to) : this.#q.leafHashes.all(from, to)).map(toLeaf);
+    return mergeLeaves(rows, this.#q.runsIn.all({ from, to }), from, to);
   }
 
   async *leaves(from: number, to: number, batchSize = 10_000): AsyncIterable<readonly StoredLeaf[]> {
-    let next = from;
-    while (next < to) {
-      const rows = this.#q.leaves.all(next, to, batchSize);
-      if (rows.length === 0) return;
-      yield await withLeafData(rows.map((r) => ({ index: r.idx, data: r.data, hash: r.hash })), this.#leafData);
-      next = rows[rows.length - 1].idx + 1;
+    for (let next = from; next < to; next += batchSize) {
+      const batch = this.#leavesIn(next, Math.min(to, next + batchSize), true);
+      if (batch.length === 0) return;
+      yield await withLeafData(batch, this.#leafData);
     }
   }
 
   #readNode(level: number, index: number): Uint8Array {
-    const row = level === 0 ? this.#q.leafHash.get(index) : this.#q.node.get(level, index);
+    if (level === 0) {
+      const hash = this.#q.leafHash.get(index)?.hash ?? hashInRun(this.#q.runAt.get(index), index);
+      if (hash === null) throw new RangeError(`ledger node 0/${index} is missing`);
+      return hash;
+    }
+    const row = this.#q.node.get(level, index);
     if (row === undefined) throw new RangeError(`ledger node ${level}/${index} is missing`);
     return row.hash;
   }
@@ -227,9 +259,9 @@ export class SqliteLedger implements LedgerStorage {
       if (end - k === 1) {
         out.push(this.#readNode(level, index));
       } else {
-        const rows = this.#q.leafHashes.all(index, index + (end - k));
-        if (rows.length !== end - k) throw new RangeError(`ledger leaves ${index}..${index + end - k - 1} are incomplete`);
-        for (const r of rows) out.push(r.hash);
+        const leaves = this.#leavesIn(index, index + (end - k), false);
+        if (leaves.length !== end - k) throw new RangeError(`ledger leaves ${index}..${index + end - k - 1} are incomplete`);
+        for (const l of leaves) out.push(l.hash);
       }
       k = end;
     }

@@ -85,8 +85,9 @@ describe('ledger through the CLI', () => {
     const tampered = join(dir, 'tampered.db');
     copyFileSync(db, tampered);
     const raw = new Database(tampered);
-    // Leaf 500 is a consent event: the ledger keeps its hash, its data is rebuilt from the event's row.
-    assert.equal((raw.prepare('SELECT length(data) AS n FROM ledger_leaves WHERE idx = 500').get() as { n: number }).n, 0);
+    // Leaf 500 is a loaded consent event: the ledger keeps its hash in a run, its data is rebuilt from the event's row.
+    assert.equal(raw.prepare('SELECT idx FROM ledger_leaves WHERE idx = 500').get(), undefined);
+    assert.equal((raw.prepare('SELECT count(*) AS n FROM ledger_hashed_leaves WHERE first <= 500 AND first + length(hashes) / 32 > 500').get() as { n: number }).n, 1);
     // The store refuses the change; someone with the file can drop the trigger, and verify still sees it.
     assert.throws(() => raw.prepare('UPDATE consent_events SET at = at + 1000 WHERE leaf = 500').run(), /append-only/);
     raw.exec('DROP TRIGGER consent_events_append_only_u');

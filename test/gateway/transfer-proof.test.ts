@@ -173,7 +173,7 @@ describe('a store from before subject sets were kept', () => {
     // Back to the schema before version 3: its tables and index gone, the old index back, later triggers gone, the version marked 2.
     const db = new Database(file);
     db.exec('DROP TABLE subject_set_blocks; DROP TABLE subject_sets; DROP INDEX transfer_subjects_by_subject_with_flags; CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);');
-    db.exec('DROP TRIGGER consent_events_append_only_u; DROP TRIGGER consent_events_append_only_d;');
+    db.exec('DROP TRIGGER consent_events_append_only_u; DROP TRIGGER consent_events_append_only_d; DROP TABLE ledger_hashed_leaves;');
     db.pragma('user_version = 2');
     db.close();
     const store = SqliteStore.open(file, dir);

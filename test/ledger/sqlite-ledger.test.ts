@@ -72,9 +72,13 @@ test('stored history cannot be updated or deleted through SQL', async () => {
   const f = fixture();
   try {
     await f.ledger.appendMany(entries(0, 3));
+    f.ledger.appendHashedSync(new Uint8Array(300 * 32).fill(7), 300);
     await f.ledger.signTreeHead(generateSigningKey('consentry.test/log'));
     assert.throws(() => f.db.prepare('UPDATE ledger_leaves SET data = x\'00\' WHERE idx = 1').run(), /append-only/);
     assert.throws(() => f.db.prepare('DELETE FROM ledger_leaves WHERE idx = 2').run(), /append-only/);
+    assert.throws(() => f.db.prepare('UPDATE ledger_hashed_leaves SET hashes = x\'00\' WHERE first = 3').run(), /append-only/);
+    assert.throws(() => f.db.prepare('DELETE FROM ledger_hashed_leaves WHERE first = 259').run(), /append-only/);
+    assert.deepEqual(f.db.prepare('SELECT first, length(hashes) AS n FROM ledger_hashed_leaves ORDER BY first').all(), [{ first: 3, n: 256 * 32 }, { first: 259, n: 44 * 32 }]);
     assert.throws(() => f.db.prepare('DELETE FROM ledger_tree_heads').run(), /append-only/);
   } finally {
     f.close();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CommittedTransfer, Store } from '../../src/store/store.ts';
-import { leafHash, verifyInclusion } from '../../src/ledger/merkle.ts';
+import { leafHash, rootOfLeafHashes, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
 import { consentEntry } from '../../src/ledger/entries.ts';
 import { canonicalJson } from '../../src/domain/canonical-json.ts';
 import { generateSigningKey } from '../../src/ledger/signing-key.ts';
@@ -423,6 +423,59 @@ export function storeContract(name: string, open: StoreFactory): void {
         await s.eachConsentEvent((e) => events.push(`${e.id}:${e.ordinal}:${e.leaf}`));
         assert.equal(events.length, block.events.count);
         assert.deepEqual([...(await s.subjectOrdinals(block.keys.subarray(39 * 32, 40 * 32)))], [39]);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('keeps bulk-loaded leaves as runs of hashes: any leaf, any window and any proof reads across runs and rows', async () => {
+      const s = await open();
+      try {
+        // Leaf rows (organisations, notices, one event written alone) between two loaded blocks,
+        // each of several runs of 256 hashes and a shorter last run.
+        const secret = new Uint8Array(32).fill(4);
+        const a = buildCaseLoadBlock({ seed: 6, first: 1, count: 150, secret });
+        const b = buildCaseLoadBlock({ seed: 6, first: 151, count: 150, secret });
+        await s.bulkLoad(async () => {
+          for (const o of ORGANISATIONS) await s.putOrganisation(o);
+          for (const n of referenceNotices()) await s.putNotice(n);
+          await s.appendConsentColumns(a.events);
+          await s.appendConsentEvents([consent(key(), { id: 'between', controller: ORGANISATIONS[0]!.id })]);
+          await s.appendConsentColumns(b.events);
+        });
+        // The log ends in a run: the leaf after it does not exist.
+        await assert.rejects(s.ledger.leaf(await s.ledger.size()), /no ledger leaf/);
+        await s.putOrganisation(CLUB);
+        const size = await s.ledger.size();
+        assert.ok(a.events.count > 256 && b.events.count > 256, 'each block spans runs');
+        const root = await s.ledger.root();
+        const one: string[] = [];
+        for (let i = 0; i < size; i++) {
+          const leaf = await s.ledger.leaf(i);
+          assert.equal(leaf.index, i);
+          assert.deepEqual(Buffer.from(leafHash(leaf.data)), Buffer.from(leaf.hash), `leaf ${i}`);
+          one.push(`${i}:${Buffer.from(leaf.hash).toString('hex')}`);
+        }
+        for (const batchSize of [7, 256, 10_000]) {
+          const seen: string[] = [];
+          for await (const batch of s.ledger.leaves(0, size, batchSize)) {
+            assert.ok(batch.length <= batchSize);
+            for (const l of batch) seen.push(`${l.index}:${Buffer.from(l.hash).toString('hex')}`);
+          }
+          assert.deepEqual(seen, one, `leaves in batches of ${batchSize}`);
+        }
+        const window: number[] = [];
+        for await (const batch of s.ledger.leaves(250, 530, 100)) for (const l of batch) window.push(l.index);
+        assert.deepEqual(window, Array.from({ length: 280 }, (_, i) => 250 + i));
+        for (let i = 0; i < size; i += 13) {
+          const leaf = await s.ledger.leaf(i);
+          assert.ok(verifyInclusion(leaf.hash, i, size, await s.ledger.inclusionProof(i, size), root), `inclusion of leaf ${i}`);
+        }
+        for (const m of [1, 9, 255, 300, a.events.count + 9, size - 1]) {
+          const old = rootOfLeafHashes(Buffer.concat(one.slice(0, m).map((x) => Buffer.from(x.split(':')[1]!, 'hex'))));
+          assert.ok(verifyConsistency(m, size, old, root, await s.ledger.consistencyProof(m, size)), `consistency from ${m}`);
+        }
+        await assert.rejects(s.ledger.leaf(size), /no ledger leaf/);
       } finally {
         await s.close();
       }

@@ -63,6 +63,11 @@ describe('PostgreSQL store handling', { skip }, () => {
     await assert.rejects(s.pool.query('UPDATE consent_events SET at = at + 1'), /append-only/);
     await assert.rejects(s.pool.query('DELETE FROM consent_events'), /append-only/);
     await assert.rejects(s.pool.query('TRUNCATE consent_events'), /append-only/);
+    // Runs of hashed leaves (bulk loads) likewise; a row is put in by hand to be refused changes.
+    await s.pool.query("INSERT INTO ledger_hashed_leaves (first, hashes) VALUES (1000, '\\x00')");
+    await assert.rejects(s.pool.query('UPDATE ledger_hashed_leaves SET hashes = hashes'), /append-only/);
+    await assert.rejects(s.pool.query('DELETE FROM ledger_hashed_leaves'), /append-only/);
+    await assert.rejects(s.pool.query('TRUNCATE ledger_hashed_leaves'), /append-only/);
     assert.equal(await s.ledger.size(), 3);
     await s.close();
   });

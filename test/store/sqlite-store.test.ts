@@ -8,6 +8,10 @@ import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/sqlite-migrate.ts'
 import { tmpDir } from '../helpers/tmp.ts';
 import { CLUB, consent, key, notice } from '../helpers/fixtures.ts';
 import { storeContract } from './contract.ts';
+import { ORGANISATIONS } from '../../src/demo/reference-case.ts';
+import { buildCaseLoadBlock } from '../../src/ingest/case-load-block.ts';
+import { referenceNotices } from '../../src/ingest/load-reference-case.ts';
+import { leafHash, verifyInclusion } from '../../src/ledger/merkle.ts';
 
 const dir = tmpDir();
 let n = 0;
@@ -60,6 +64,45 @@ describe('SQLite store file handling', () => {
     const before = readFileSync(f);
     assert.throws(() => SqliteStore.open(f, dir), /newer Consentry/);
     assert.deepEqual(readFileSync(f), before);
+  });
+
+  it('migrates a store whose loaded leaves are rows, and still reads and proves every leaf', async () => {
+    const f = join(dir, 'leaf-rows.db');
+    const s = SqliteStore.open(f, dir);
+    await s.bulkLoad(async () => {
+      for (const o of ORGANISATIONS) await s.putOrganisation(o);
+      for (const x of referenceNotices()) await s.putNotice(x);
+      await s.appendConsentColumns(buildCaseLoadBlock({ seed: 3, first: 1, count: 200, secret: new Uint8Array(32).fill(2) }).events);
+    });
+    const size = await s.ledger.size();
+    const root = await s.ledger.root();
+    await s.close();
+    // As a version-4 store kept them: a leaf row without data per loaded event, no runs table.
+    const db = new Database(f);
+    db.exec(`INSERT INTO ledger_leaves (idx, data, hash) SELECT first + n.k, x'', substr(hashes, n.k * 32 + 1, 32)
+               FROM ledger_hashed_leaves, (WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 255) SELECT k FROM i) n
+              WHERE n.k < length(hashes) / 32;
+             DROP TABLE ledger_hashed_leaves;`);
+    db.pragma('user_version = 4');
+    db.close();
+    const old = SqliteStore.open(f, dir);
+    try {
+      assert.equal(old.db.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
+      assert.equal((old.db.prepare('SELECT count(*) AS n FROM ledger_hashed_leaves').get() as { n: number }).n, 0);
+      assert.equal((old.db.prepare('SELECT count(*) AS n FROM ledger_leaves').get() as { n: number }).n, size);
+      assert.deepEqual(Buffer.from(await old.ledger.root()), Buffer.from(root));
+      let seen = 0;
+      for await (const batch of old.ledger.leaves(0, size, 97)) {
+        for (const l of batch) {
+          assert.equal(l.index, seen++);
+          assert.deepEqual(Buffer.from(leafHash(l.data)), Buffer.from(l.hash));
+          assert.ok(verifyInclusion(l.hash, l.index, size, await old.ledger.inclusionProof(l.index, size), root), `leaf ${l.index}`);
+        }
+      }
+      assert.equal(seen, size);
+    } finally {
+      await old.close();
+    }
   });
 
   it('opens in WAL mode at the current schema version', async () => {

@@ -264,4 +264,22 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION consentry_append_only();
     `,
   },
+  {
+    version: 6,
+    name: 'leaves appended by hash kept in runs',
+    sql: `
+      -- A bulk load's leaves, whose data is rebuilt from the consent rows, as a row per run of
+      -- up to 256 hashes (src/ledger/hashed-leaf-runs.ts). Leaves stored before stay where they are.
+      CREATE TABLE ledger_hashed_leaves (
+        first bigint PRIMARY KEY,
+        hashes bytea NOT NULL
+      );
+      -- Hashes do not compress; stored uncompressed, one leaf's hash is read without the rest.
+      ALTER TABLE ledger_hashed_leaves ALTER COLUMN hashes SET STORAGE EXTERNAL;
+      CREATE TRIGGER ledger_hashed_leaves_append_only BEFORE UPDATE OR DELETE ON ledger_hashed_leaves
+        FOR EACH ROW EXECUTE FUNCTION consentry_append_only();
+      CREATE TRIGGER ledger_hashed_leaves_no_truncate BEFORE TRUNCATE ON ledger_hashed_leaves
+        FOR EACH STATEMENT EXECUTE FUNCTION consentry_append_only();
+    `,
+  },
 ];

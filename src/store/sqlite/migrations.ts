@@ -1,4 +1,4 @@
-import { LEDGER_SQLITE_SCHEMA } from '../../ledger/sqlite-ledger.ts';
+import { LEDGER_SQLITE_RUNS_SCHEMA, LEDGER_SQLITE_SCHEMA } from '../../ledger/sqlite-ledger.ts';
 
 /** Versioned schema of the embedded store. Append new migrations; never edit a released one. */
 export interface Migration {
@@ -229,6 +229,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'consent events are append-only: record a change as a new event'); END;
       CREATE TRIGGER consent_events_append_only_d BEFORE DELETE ON consent_events
         BEGIN SELECT RAISE(ABORT, 'consent events are append-only: record a change as a new event'); END;
+    `,
+  },
+  {
+    version: 5,
+    name: 'leaves appended by hash kept in runs',
+    sql: `
+      -- A bulk load's leaves, whose data is rebuilt from the consent rows, as a row per run of
+      -- up to 256 hashes (src/ledger/hashed-leaf-runs.ts). Leaves stored before stay where they are.
+      ${LEDGER_SQLITE_RUNS_SCHEMA}
     `,
   },
 ];
