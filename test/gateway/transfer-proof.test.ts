@@ -170,10 +170,19 @@ describe('a store from before subject sets were kept', () => {
     const t = await commitOf(fresh, 300);
     await fresh.ledger.signTreeHead(generateSigningKey('consentry.test/proofs'));
     await fresh.close();
-    // Back to the schema before version 3: its tables and index gone, the old index back, later triggers gone, the version marked 2.
+    // Back to the schema before version 3: its tables and index gone, the old index back, later
+    // triggers and tables gone, links naming their transfer by id again, the version marked 2.
     const db = new Database(file);
-    db.exec('DROP TABLE subject_set_blocks; DROP TABLE subject_sets; DROP INDEX transfer_subjects_by_subject_with_flags; CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);');
+    db.exec('DROP TABLE subject_set_blocks; DROP TABLE subject_sets; DROP INDEX transfer_subjects_by_subject_with_flags;');
     db.exec('DROP TRIGGER consent_events_append_only_u; DROP TRIGGER consent_events_append_only_d; DROP TABLE ledger_hashed_leaves;');
+    db.exec(`CREATE TABLE old_links (transfer TEXT NOT NULL REFERENCES transfers(id), ordinal INTEGER NOT NULL, allowed INTEGER NOT NULL, reasons INTEGER, PRIMARY KEY (transfer, ordinal)) STRICT, WITHOUT ROWID;
+             INSERT INTO old_links SELECT t.id, s.ordinal, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.num = s.transfer;
+             DROP TABLE transfer_subjects;
+             ALTER TABLE old_links RENAME TO transfer_subjects;
+             CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);
+             DROP INDEX transfers_by_num;
+             ALTER TABLE transfers DROP COLUMN num;`);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM transfer_subjects WHERE transfer = ?').get(t.id) as { n: number }).n, 300);
     db.pragma('user_version = 2');
     db.close();
     const store = SqliteStore.open(file, dir);

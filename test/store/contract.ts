@@ -214,6 +214,16 @@ export function storeContract(name: string, open: StoreFactory): void {
         assert.deepEqual((await s.subjectHistory(stranger))!.transfers.map((x) => [x.transfer.id, x.allowed]), [['t-1', true]]);
         assert.equal(await s.subjectHistory(key()), null);
         assert.deepEqual([...(await s.deliveredSubjects(['t-1']))], [1]);
+        // A second transfer to the same people, with the flags the other way round: each link
+        // names its own transfer.
+        const t2 = { ...transfer('t-2'), decidedAt: t.decidedAt + 1 };
+        await s.recordTransfer(t2, { keys: Buffer.concat(keys), allowed: Uint8Array.from(flags.map((f) => 1 - f)) });
+        assert.deepEqual([...(await s.transferSubjects('t-2')).allowed], flags.map((f) => 1 - f));
+        assert.deepEqual([...(await s.transferSubjects('t-1')).allowed], flags);
+        assert.deepEqual((await s.subjectHistory(known))!.transfers.map((x) => [x.transfer.id, x.allowed]), [['t-1', false], ['t-2', true]]);
+        assert.deepEqual((await s.subjectHistory(stranger))!.transfers.map((x) => [x.transfer.id, x.allowed]), [['t-1', true], ['t-2', false]]);
+        assert.deepEqual([...(await s.deliveredSubjects(['t-2']))], [0]);
+        assert.deepEqual([...(await s.deliveredSubjects(['t-1', 't-2']))].sort(), [0, 1]);
       } finally {
         await s.close();
       }
@@ -512,7 +522,7 @@ export function storeContract(name: string, open: StoreFactory): void {
   });
 }
 
-function transfer(id: string): CommittedTransfer {
+export function transfer(id: string): CommittedTransfer {
   return {
     id,
     decidedAt: Date.UTC(2017, 4, 5),

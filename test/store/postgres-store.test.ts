@@ -7,7 +7,7 @@ import { PG_SCHEMA_VERSION } from '../../src/store/postgres/pg-migrate.ts';
 import { CLUB, consent, key, notice } from '../helpers/fixtures.ts';
 import { freshPgUrl, pgUnavailable } from '../helpers/pg.ts';
 import { tmpDir } from '../helpers/tmp.ts';
-import { storeContract } from './contract.ts';
+import { storeContract, transfer } from './contract.ts';
 
 const skip = (await pgUnavailable()) ?? false;
 const dir = tmpDir();
@@ -31,6 +31,38 @@ describe('PostgreSQL store handling', { skip }, () => {
     const r = await b.pool.query<{ value: string }>("SELECT value FROM consentry_meta WHERE key = 'schema_version'");
     assert.equal(Number(r.rows[0]!.value), PG_SCHEMA_VERSION);
     await b.close();
+  });
+
+  it('migrates links that name their transfer by id to numbered links, keeping every flag', async () => {
+    const url = freshPgUrl('links_by_id');
+    const a = await PostgresStore.open(url, dir);
+    await a.putOrganisation(CLUB);
+    const keys = [key(), key(), key()].sort((x, y) => Buffer.compare(x, y));
+    await a.recordTransfer(transfer('t-old'), { keys: Buffer.concat(keys), allowed: Uint8Array.of(1, 0, 1) });
+    await a.recordTransfer({ ...transfer('t-later'), decidedAt: Date.UTC(2018, 0, 1) }, { keys: Buffer.concat(keys.slice(1)), allowed: Uint8Array.of(1, 1) });
+    // As version 6 kept them: the transfer's id in every link, no numbers.
+    await a.pool.query(`
+      CREATE TABLE old_links (transfer text NOT NULL, ordinal integer NOT NULL, allowed smallint NOT NULL, reasons integer, PRIMARY KEY (transfer, ordinal));
+      INSERT INTO old_links SELECT t.id, s.ordinal, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.num = s.transfer;
+      DROP TABLE transfer_subjects;
+      ALTER TABLE old_links RENAME TO transfer_subjects;
+      CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal) INCLUDE (transfer, allowed, reasons);
+      ALTER TABLE transfers DROP COLUMN num;
+      UPDATE consentry_meta SET value = '6' WHERE key = 'schema_version';`);
+    await a.close();
+    const b = await PostgresStore.open(url, dir);
+    try {
+      assert.deepEqual([...(await b.transferSubjects('t-old')).allowed], [1, 0, 1]);
+      assert.deepEqual([...(await b.transferSubjects('t-later')).allowed], [1, 1]);
+      assert.deepEqual((await b.subjectHistory(keys[1]!))!.transfers.map((x) => [x.transfer.id, x.allowed]), [['t-old', false], ['t-later', true]]);
+      const nums = await b.pool.query<{ id: string; num: number }>('SELECT id, num FROM transfers ORDER BY num');
+      assert.deepEqual(nums.rows.map((r) => [r.id, r.num]), [['t-old', 1], ['t-later', 2]]);
+      // A transfer committed after the upgrade takes the next number.
+      await b.recordTransfer({ ...transfer('t-new'), decidedAt: Date.UTC(2019, 0, 1) }, { keys: Buffer.concat(keys.slice(0, 1)), allowed: Uint8Array.of(1) });
+      assert.deepEqual((await b.subjectHistory(keys[0]!))!.transfers.map((x) => [x.transfer.id, x.allowed]), [['t-old', true], ['t-new', true]]);
+    } finally {
+      await b.close();
+    }
   });
 
   it('refuses a schema written by a newer version and one holding foreign tables, leaving them as they were', async () => {

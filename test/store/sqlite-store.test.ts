@@ -77,12 +77,18 @@ describe('SQLite store file handling', () => {
     const size = await s.ledger.size();
     const root = await s.ledger.root();
     await s.close();
-    // As a version-4 store kept them: a leaf row without data per loaded event, no runs table.
+    // As a version-4 store kept them: a leaf row without data per loaded event, no runs table
+    // (and links naming their transfer by id, as before version 6).
     const db = new Database(f);
     db.exec(`INSERT INTO ledger_leaves (idx, data, hash) SELECT first + n.k, x'', substr(hashes, n.k * 32 + 1, 32)
                FROM ledger_hashed_leaves, (WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 255) SELECT k FROM i) n
               WHERE n.k < length(hashes) / 32;
-             DROP TABLE ledger_hashed_leaves;`);
+             DROP TABLE ledger_hashed_leaves;
+             DROP TABLE transfer_subjects;
+             CREATE TABLE transfer_subjects (transfer TEXT NOT NULL, ordinal INTEGER NOT NULL, allowed INTEGER NOT NULL, reasons INTEGER, PRIMARY KEY (transfer, ordinal)) STRICT, WITHOUT ROWID;
+             CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal, transfer, allowed, reasons);
+             DROP INDEX transfers_by_num;
+             ALTER TABLE transfers DROP COLUMN num;`);
     db.pragma('user_version = 4');
     db.close();
     const old = SqliteStore.open(f, dir);

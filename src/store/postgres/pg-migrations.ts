@@ -282,4 +282,28 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION consentry_append_only();
     `,
   },
+  {
+    version: 7,
+    name: 'links name their transfer by number',
+    sql: `
+      -- A transfer of a million people has a million links: each names its transfer by a small
+      -- number rather than repeating the 23-character id in the row and in both indexes.
+      ALTER TABLE transfers ADD COLUMN num integer;
+      UPDATE transfers SET num = n.num FROM (SELECT id, row_number() OVER (ORDER BY decided_at, id COLLATE "C") AS num FROM transfers) n WHERE n.id = transfers.id;
+      ALTER TABLE transfers ALTER COLUMN num SET NOT NULL;
+      CREATE UNIQUE INDEX transfers_by_num ON transfers(num);
+      CREATE TABLE transfer_links (
+        transfer integer NOT NULL,
+        ordinal integer NOT NULL,
+        allowed smallint NOT NULL,
+        reasons integer,
+        CONSTRAINT transfer_subjects_num_pkey PRIMARY KEY (transfer, ordinal)
+      );
+      INSERT INTO transfer_links (transfer, ordinal, allowed, reasons)
+        SELECT t.num, s.ordinal, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.id = s.transfer ORDER BY 1, 2;
+      DROP TABLE transfer_subjects;
+      ALTER TABLE transfer_links RENAME TO transfer_subjects;
+      CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal) INCLUDE (transfer, allowed, reasons);
+    `,
+  },
 ];

@@ -502,7 +502,15 @@ export class PostgresStore implements Store {
       if (existing) return { transfer: existing, created: false };
       const index = this.#keys!;
       const leaf = await this.#leaf(c, transferEntry(t));
-      await c.query('INSERT INTO transfers (id, decided_at, body, leaf) VALUES ($1, $2, $3, $4)', [t.id, t.decidedAt, canonicalJson(t), leaf]);
+      // Numbered under the ledger lock that every write holds, so two nodes never take one number.
+      const { num } = (
+        await c.query<{ num: number }>('INSERT INTO transfers (id, decided_at, body, leaf, num) VALUES ($1, $2, $3, $4, (SELECT coalesce(max(num), 0) + 1 FROM transfers)) RETURNING num', [
+          t.id,
+          t.decidedAt,
+          canonicalJson(t),
+          leaf,
+        ])
+      ).rows[0]!;
       const resolved = transferLinks(subjects.keys, subjects.allowed, subjects.reasons, index, this.#subjectCount);
       this.#subjectCount += resolved.added;
       const newSubjects = new BinaryCopyWriter();
@@ -511,7 +519,7 @@ export class PostgresStore implements Store {
       const links = new BinaryCopyWriter();
       for (let k = 0; k < resolved.count; k++) {
         const why = resolved.reasons[k]!;
-        links.row(4).text(t.id).int4(resolved.ordinals[k]!).int2(resolved.allowed[k]!).int4(why === null ? null : this.#dict.code('list', why));
+        links.row(4).int4(num).int4(resolved.ordinals[k]!).int2(resolved.allowed[k]!).int4(why === null ? null : this.#dict.code('list', why));
       }
       await copyIn(c, 'subjects', ['ordinal', 'key'], newSubjects);
       await copyIn(c, 'transfer_subjects', ['transfer', 'ordinal', 'allowed', 'reasons'], links);
@@ -533,7 +541,7 @@ export class PostgresStore implements Store {
     const keys: Buffer[] = [];
     const flags: number[] = [];
     await this.#s.read((c) =>
-      copyOut(c, `SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = ${literal(id)} ORDER BY s.key`, (row) => {
+      copyOut(c, `SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = (SELECT num FROM transfers WHERE id = ${literal(id)}) ORDER BY s.key`, (row) => {
         keys.push(Buffer.from(row.bytes(0)));
         flags.push(row.int2(1));
       }),
@@ -578,7 +586,7 @@ export class PostgresStore implements Store {
     const out = new Set<number>();
     if (transferIds.length === 0) return out;
     const list = transferIds.map(literal).join(', ');
-    await this.#s.read((c) => copyOut(c, `SELECT ordinal FROM transfer_subjects WHERE transfer IN (${list}) AND allowed = 1`, (row) => out.add(row.int4(0))));
+    await this.#s.read((c) => copyOut(c, `SELECT ordinal FROM transfer_subjects WHERE transfer IN (SELECT num FROM transfers WHERE id IN (${list})) AND allowed = 1`, (row) => out.add(row.int4(0))));
     return out;
   }
 
@@ -594,7 +602,7 @@ export class PostgresStore implements Store {
       // Reason codes are read back through the dictionary: catch it up first.
       this.#dict.catchUp(this.#s).then(() =>
         this.#s.query<BodyRow & { allowed: number; reasons: number | null }>(
-          'SELECT t.body, t.leaf, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.id = s.transfer WHERE s.ordinal = $1 ORDER BY t.decided_at, t.id COLLATE "C"',
+          'SELECT t.body, t.leaf, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.num = s.transfer WHERE s.ordinal = $1 ORDER BY t.decided_at, t.id COLLATE "C"',
           [ordinal],
         ),
       ),

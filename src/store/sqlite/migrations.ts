@@ -240,4 +240,27 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ${LEDGER_SQLITE_RUNS_SCHEMA}
     `,
   },
+  {
+    version: 6,
+    name: 'links name their transfer by number',
+    sql: `
+      -- A transfer of a million people has a million links: each names its transfer by a small
+      -- number rather than repeating the 23-character id in the row and in both indexes.
+      ALTER TABLE transfers ADD COLUMN num INTEGER;
+      UPDATE transfers SET num = rowid;
+      CREATE UNIQUE INDEX transfers_by_num ON transfers(num);
+      CREATE TABLE transfer_links (
+        transfer INTEGER NOT NULL,
+        ordinal INTEGER NOT NULL,
+        allowed INTEGER NOT NULL,
+        reasons INTEGER,
+        PRIMARY KEY (transfer, ordinal)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO transfer_links (transfer, ordinal, allowed, reasons)
+        SELECT t.num, s.ordinal, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.id = s.transfer ORDER BY 1, 2;
+      DROP TABLE transfer_subjects;
+      ALTER TABLE transfer_links RENAME TO transfer_subjects;
+      CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal, transfer, allowed, reasons);
+    `,
+  },
 ];

@@ -16,7 +16,7 @@ export class SqliteLineage {
   readonly #dict: SqliteDictionary;
   /** The per-person reads (who-has, rights requests), prepared once: preparing costs more than running them. */
   readonly #prepared = new Map<string, Database.Statement>();
-  readonly #transfers = new Map<string, StoredTransfer>();
+  readonly #transfers = new Map<number, StoredTransfer>();
 
   constructor(db: Database.Database, leaf: (e: LedgerEntry) => number, dict: SqliteDictionary) {
     this.#db = db;
@@ -47,7 +47,7 @@ export class SqliteLineage {
 
   deliveredSubjects(transferIds: readonly string[]): Set<number> {
     const out = new Set<number>();
-    const stmt = this.#db.prepare('SELECT ordinal FROM transfer_subjects WHERE transfer = ? AND allowed = 1').raw(true);
+    const stmt = this.#db.prepare('SELECT ordinal FROM transfer_subjects WHERE transfer = (SELECT num FROM transfers WHERE id = ?) AND allowed = 1').raw(true);
     for (const id of transferIds) for (const [o] of stmt.iterate(id) as IterableIterator<[number]>) out.add(o);
     return out;
   }
@@ -61,7 +61,7 @@ export class SqliteLineage {
   /** Committed transfers that name this subject, with whether its records went and why not. */
   transfersOf(ordinal: number): { transfer: StoredTransfer; allowed: boolean; reasons: string[] }[] {
     // From the covering index alone; the few transfers themselves come from #transfer.
-    const rows = this.#stmt('SELECT transfer, allowed, reasons FROM transfer_subjects WHERE ordinal = ?').all(ordinal) as { transfer: string; allowed: number; reasons: number | null }[];
+    const rows = this.#stmt('SELECT transfer, allowed, reasons FROM transfer_subjects WHERE ordinal = ?').all(ordinal) as { transfer: number; allowed: number; reasons: number | null }[];
     return rows
       .map((r) => ({
         transfer: this.#transfer(r.transfer),
@@ -71,13 +71,13 @@ export class SqliteLineage {
       .sort((a, b) => a.transfer.decidedAt - b.transfer.decidedAt || (a.transfer.id < b.transfer.id ? -1 : a.transfer.id > b.transfer.id ? 1 : 0));
   }
 
-  /** A committed transfer, parsed once: transfers never change, and every person in one shares it. */
-  #transfer(id: string): StoredTransfer {
-    let t = this.#transfers.get(id);
+  /** A committed transfer by number, parsed once: transfers never change, and every person in one shares it. */
+  #transfer(num: number): StoredTransfer {
+    let t = this.#transfers.get(num);
     if (t === undefined) {
-      const r = this.#stmt('SELECT body, leaf FROM transfers WHERE id = ?').get(id) as { body: string; leaf: number } | undefined;
-      if (r === undefined) throw new Error(`transfer ${id} has subjects but no row`);
-      this.#transfers.set(id, (t = { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf }));
+      const r = this.#stmt('SELECT body, leaf FROM transfers WHERE num = ?').get(num) as { body: string; leaf: number } | undefined;
+      if (r === undefined) throw new Error(`transfer number ${num} has subjects but no row`);
+      this.#transfers.set(num, (t = { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf }));
     }
     return t;
   }

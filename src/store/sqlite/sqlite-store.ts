@@ -491,7 +491,9 @@ export class SqliteStore implements Store {
           for (let j = 0; j < links.added; j++) insertSubject.run(links.first + j, links.fresh.subarray(j * SUBJECT_KEY_BYTES, (j + 1) * SUBJECT_KEY_BYTES));
         }
         const leaf = this.#leaf(transferEntry(t));
-        this.db.prepare('INSERT INTO transfers (id, decided_at, body, leaf) VALUES (?, ?, ?, ?)').run(t.id, t.decidedAt, canonicalJson(t), leaf);
+        const { num } = this.db
+          .prepare('INSERT INTO transfers (id, decided_at, body, leaf, num) VALUES (?, ?, ?, ?, (SELECT coalesce(max(num), 0) + 1 FROM transfers)) RETURNING num')
+          .get(t.id, t.decidedAt, canonicalJson(t), leaf) as { num: number };
         // Links in groups of rows per statement: half the time of handing SQLite the links as a
         // JSON array, and a fraction of one statement per link.
         const insert = (this.#linkInserts ??= {
@@ -505,7 +507,7 @@ export class SqliteStore implements Store {
           const why = links.reasons[k]!;
           let code: number | undefined;
           if (why !== null && (code = codes.get(why)) === undefined) codes.set(why, (code = this.#dict.code('list', why)));
-          values[at] = t.id;
+          values[at] = num;
           values[at + 1] = links.ordinals[k]!;
           values[at + 2] = links.allowed[k]!;
           values[at + 3] = code ?? null;
@@ -539,7 +541,7 @@ export class SqliteStore implements Store {
 
   async transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }> {
     const rows = this.db
-      .prepare('SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = ? ORDER BY s.key')
+      .prepare('SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = (SELECT num FROM transfers WHERE id = ?) ORDER BY s.key')
       .raw(true)
       .all(id) as [Buffer, number][];
     const keys = new Uint8Array(rows.length * SUBJECT_KEY_BYTES);
