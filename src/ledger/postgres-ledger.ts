@@ -23,6 +23,11 @@ export class PostgresLedger implements LedgerStorage {
   readonly origin: string;
   readonly #s: PgSession;
   readonly #leafData: LeafDataSource | undefined;
+  /**
+   * During a bulk load: the frontier as this process's deferred appends leave it. No other node
+   * appends meanwhile (the load holds the ledger lock); any other append here forgets it.
+   */
+  #bulkFrontier: Frontier | null = null;
 
   /** `leafData` rebuilds the data of leaves stored without it (consent events: see REBUILT). */
   constructor(session: PgSession, origin = 'consentry.local/ledger', leafData?: LeafDataSource) {
@@ -39,6 +44,7 @@ export class PostgresLedger implements LedgerStorage {
 
   /** Appends inside the caller's write transaction (which holds the ledger lock). */
   async appendInTx(c: Queryable, entries: readonly LedgerEntry[]): Promise<AppendResult> {
+    this.#bulkFrontier = null;
     const batch = prepareBatch(await this.#frontier(c), entries);
     const n = batch.data.length;
     if (n >= COPY_THRESHOLD) {
@@ -71,29 +77,35 @@ export class PostgresLedger implements LedgerStorage {
   }
 
   /**
-   * Appends leaves given only by their hashes, stored without data, inside the caller's write
-   * transaction: the store rebuilds their data from its rows (entries marked REBUILT). For bulk loads.
+   * For a bulk load: appends leaves given only by their hashes, stored without data (the store
+   * rebuilds it from its rows: entries marked REBUILT). The hashing happens now; the rows (runs,
+   * nodes, frontier) are written by `write`, which the store defers behind its own rows of the
+   * same block (PgSession.defer). Appends follow on from the frontier this process holds.
    */
-  async appendHashedInTx(c: Queryable, hashes: Uint8Array, count: number): Promise<AppendResult> {
+  async appendHashedDeferred(hashes: Uint8Array, count: number): Promise<AppendResult & { write: (c: Queryable) => Promise<void> }> {
+    if (!this.#s.bulk) throw new Error('appendHashedDeferred runs inside a bulk load only');
     if (hashes.length < count * HASH_SIZE) throw new RangeError(`${count} leaf hashes need ${count * HASH_SIZE} bytes, got ${hashes.length}`);
-    const before = await this.#frontier(c);
+    const before = this.#bulkFrontier ?? (await this.#s.read((c) => this.#frontier(c)));
     const frontier = before.clone();
     const nodes = new BinaryCopyWriter();
-    let nodeCount = 0;
     frontier.appendMany(hashes, count, (level, index, hash) => {
-      if (level < MIN_STORED_LEVEL) return;
-      nodes.row(3).int4(level).int8(index).bytes(hash);
-      nodeCount++;
+      if (level >= MIN_STORED_LEVEL) nodes.row(3).int4(level).int8(index).bytes(hash);
     });
     const runs = new BinaryCopyWriter();
     for (const run of cutRuns(before.size, hashes, count)) runs.row(2).int8(run.first).bytes(run.hashes);
-    if (count > 0) await copyIn(c, 'ledger_hashed_leaves', ['first', 'hashes'], runs);
-    if (nodeCount > 0) await copyIn(c, 'ledger_nodes', ['level', 'idx', 'hash'], nodes);
-    await c.query(
-      'INSERT INTO ledger_frontier (id, size, hashes) VALUES (0, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes',
-      [frontier.size, Buffer.from(frontier.toBytes())],
-    );
-    return { first: before.size, count, root: frontier.root() };
+    this.#bulkFrontier = frontier;
+    const state = [frontier.size, Buffer.from(frontier.toBytes())];
+    const write = async (c: Queryable): Promise<void> => {
+      if (runs.rows > 0) await copyIn(c, 'ledger_hashed_leaves', ['first', 'hashes'], runs);
+      if (nodes.rows > 0) await copyIn(c, 'ledger_nodes', ['level', 'idx', 'hash'], nodes);
+      await c.query('INSERT INTO ledger_frontier (id, size, hashes) VALUES (0, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, hashes = excluded.hashes', state);
+    };
+    return { first: before.size, count, root: frontier.root(), write };
+  }
+
+  /** Forgets the bulk load's frontier (the load ended, committed or not). */
+  endBulk(): void {
+    this.#bulkFrontier = null;
   }
 
   /** Size as seen by the caller's transaction. */

@@ -8,6 +8,10 @@ import { CLUB, consent, key, notice } from '../helpers/fixtures.ts';
 import { freshPgUrl, pgUnavailable } from '../helpers/pg.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { storeContract, transfer } from './contract.ts';
+import { ORGANISATIONS } from '../../src/demo/reference-case.ts';
+import { buildCaseLoadBlock } from '../../src/ingest/case-load-block.ts';
+import { referenceNotices } from '../../src/ingest/load-reference-case.ts';
+import { leafHash } from '../../src/ledger/merkle.ts';
 
 const skip = (await pgUnavailable()) ?? false;
 const dir = tmpDir();
@@ -62,6 +66,49 @@ describe('PostgreSQL store handling', { skip }, () => {
       assert.deepEqual((await b.subjectHistory(keys[0]!))!.transfers.map((x) => [x.transfer.id, x.allowed]), [['t-old', true], ['t-new', true]]);
     } finally {
       await b.close();
+    }
+  });
+
+  it('rolls back a bulk load whose deferred write fails, reports the failure, and loads again afterwards', async () => {
+    const s = await PostgresStore.open(freshPgUrl('deferred_failure'), dir);
+    try {
+      const secret = new Uint8Array(32).fill(8);
+      const blocks = [1, 41, 81].map((first) => buildCaseLoadBlock({ seed: 5, first, count: 40, secret }));
+      // A NUL in an event id is refused by the server when the block's rows arrive, after the
+      // store has already handed back the block's ordinals and gone on to the next.
+      const bad = { ...blocks[0]!.events, eventIds: blocks[0]!.events.eventIds.map((id, i) => (i === 3 ? `${id}\u0000` : id)) };
+      const orgsAndNotices = async (): Promise<void> => {
+        for (const o of ORGANISATIONS) await s.putOrganisation(o);
+        for (const n of referenceNotices()) await s.putNotice(n);
+      };
+      await assert.rejects(
+        s.bulkLoad(async () => {
+          await orgsAndNotices();
+          await s.appendConsentColumns(bad);
+          for (const b of blocks.slice(1)) await s.appendConsentColumns(b.events);
+        }),
+        /0x00/,
+      );
+      const empty = await s.stats();
+      assert.deepEqual([empty.organisations, empty.consentEvents, empty.subjects, empty.ledgerLeaves], [0, 0, 0, 0]);
+      const ordinals = await s.bulkLoad(async () => {
+        await orgsAndNotices();
+        const out: number[] = [];
+        for (const b of blocks) out.push(...(await s.appendConsentColumns(b.events)).ordinals);
+        return out;
+      });
+      assert.deepEqual(ordinals, Array.from({ length: 120 }, (_, i) => i));
+      const st = await s.stats();
+      assert.equal(st.consentEvents, blocks.reduce((n, b) => n + b.events.count, 0));
+      assert.equal(st.ledgerLeaves, await s.ledger.size());
+      let leaves = 0;
+      for await (const batch of s.ledger.leaves(0, await s.ledger.size())) {
+        for (const l of batch) assert.deepEqual(Buffer.from(leafHash(l.data)), Buffer.from(l.hash), `leaf ${l.index}`);
+        leaves += batch.length;
+      }
+      assert.equal(leaves, st.ledgerLeaves);
+    } finally {
+      await s.close();
     }
   });
 

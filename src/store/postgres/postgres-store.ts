@@ -384,31 +384,36 @@ export class PostgresStore implements Store {
 
   async appendConsentColumns(col: ConsentColumns): Promise<ConsentColumnsResult> {
     if (!this.#s.bulk) throw new Error('appendConsentColumns runs inside bulkLoad only');
-    return this.#write(async (c) => {
-      const index = this.#keys!;
-      const d = this.#dict;
-      const firstLeaf = await this.ledger.sizeInTx(c);
-      const codeOf = columnCoder(col.strings, (kind, value) => d.code(kind, value));
-      const { ordinals, fresh, first, added } = columnSubjects(col, index, this.#subjectCount);
-      this.#subjectCount += added;
-      const subjects = new BinaryCopyWriter();
-      for (let k = 0; k < added; k++) subjects.row(2).int4(first + k).bytes(fresh.subarray(k * SUBJECT_KEY_BYTES, (k + 1) * SUBJECT_KEY_BYTES));
-      const rows = new BinaryCopyWriter();
-      for (let i = 0; i < col.count; i++) {
-        const expires = col.expiresAt[i]!;
-        const evidence = col.evidence[i]!;
-        // seq = leaf, as in appendConsentEvents.
-        rows.row(14).int8(firstLeaf + i).int4(codeOf('org', col.controller[i]!)).text(col.eventIds[i]!).int4(ordinals[col.subject[i]!]!)
-          .int4(codeOf('list', col.purposes[i]!)).int4(codeOf('list', col.recipients[i]!)).int4(codeOf('status', col.status[i]!)).int4(codeOf('notice', col.notice[i]!))
-          .int8(col.at[i]!).int8(Number.isNaN(expires) ? null : expires).int4(codeOf('method', col.method[i]!)).int4(codeOf('ctype', col.consentType[i]!))
-          .text(evidence < 0 ? null : col.strings[evidence]!).int8(firstLeaf + i);
-      }
+    // Everything but the writes happens now, from what this process holds; the writes are sent
+    // behind the previous block's, so the server stores one block while this thread prepares
+    // the next. A failed write fails the load at its next wait, and the load rolls back.
+    const leaves = await this.ledger.appendHashedDeferred(col.leafHashes, col.count);
+    const firstLeaf = leaves.first;
+    const index = this.#keys!;
+    const d = this.#dict;
+    const codeOf = columnCoder(col.strings, (kind, value) => d.code(kind, value));
+    const { ordinals, fresh, first, added } = columnSubjects(col, index, this.#subjectCount);
+    this.#subjectCount += added;
+    const subjects = new BinaryCopyWriter();
+    for (let k = 0; k < added; k++) subjects.row(2).int4(first + k).bytes(fresh.subarray(k * SUBJECT_KEY_BYTES, (k + 1) * SUBJECT_KEY_BYTES));
+    const rows = new BinaryCopyWriter();
+    for (let i = 0; i < col.count; i++) {
+      const expires = col.expiresAt[i]!;
+      const evidence = col.evidence[i]!;
+      // seq = leaf, as in appendConsentEvents.
+      rows.row(14).int8(firstLeaf + i).int4(codeOf('org', col.controller[i]!)).text(col.eventIds[i]!).int4(ordinals[col.subject[i]!]!)
+        .int4(codeOf('list', col.purposes[i]!)).int4(codeOf('list', col.recipients[i]!)).int4(codeOf('status', col.status[i]!)).int4(codeOf('notice', col.notice[i]!))
+        .int8(col.at[i]!).int8(Number.isNaN(expires) ? null : expires).int4(codeOf('method', col.method[i]!)).int4(codeOf('ctype', col.consentType[i]!))
+        .text(evidence < 0 ? null : col.strings[evidence]!).int8(firstLeaf + i);
+    }
+    // INVARIANT: each stored event has exactly one leaf, written in the same transaction.
+    await this.#s.defer(async (c) => {
       if (added > 0) await copyIn(c, 'subjects', ['ordinal', 'key'], subjects);
       await copyIn(c, 'consent_events', CONSENT_COLUMNS, rows);
-      // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
-      if ((await this.ledger.appendHashedInTx(c, col.leafHashes, col.count)).first !== firstLeaf) throw new Error('ledger and consent events out of step');
-      return { inserted: col.count, unchanged: 0, newSubjects: added, ordinals };
+      await leaves.write(c);
+      await d.flush(c);
     });
+    return { inserted: col.count, unchanged: 0, newSubjects: added, ordinals };
   }
 
   /** Stored events among the batch's ids, keyed by controller + id. */
@@ -796,6 +801,7 @@ export class PostgresStore implements Store {
       done = true;
       return result;
     } finally {
+      this.ledger.endBulk();
       if (!done) {
         await this.#s.endBulk(false);
         this.#forgetCaches();
