@@ -49,7 +49,7 @@ const MAX_PAGES = 65_536;
 /** Keys per pass: bounds the scratch (about 77 bytes a key) whatever the batch size. */
 const CHUNK = 1 << 21;
 const GROUPS = 256;
-/** Helper threads at most: beyond three the passes are bound by memory, not cores. */
+/** Helper threads at most (one was measured, on two cores; more cores share memory bandwidth too). */
 const MAX_HELPERS = 3;
 
 const align = (n: number): number => (n + 63) & ~63;

@@ -17,7 +17,6 @@ import { toTreeHead, type CosigRow, type HeadRow } from './tree-head-rows.ts';
 
 /** Above this many leaves an append goes through COPY rather than one INSERT. */
 const COPY_THRESHOLD = 2000;
-const NO_DATA = new Uint8Array(0);
 
 export class PostgresLedger implements LedgerStorage {
   readonly origin: string;
@@ -130,15 +129,15 @@ export class PostgresLedger implements LedgerStorage {
   }
 
   async leaf(index: number): Promise<StoredLeaf> {
-    const leaves = await this.#s.read((c) => this.#leavesIn(c, index, index + 1, true));
+    const leaves = await this.#s.read((c) => this.#leavesIn(c, index, index + 1));
     if (leaves.length === 0) throw new RangeError(`no ledger leaf ${index}`);
     return (await withLeafData(leaves, this.#leafData, true))[0]!;
   }
 
   /** Leaves [from, to) that exist, in index order, from rows and runs. */
-  async #leavesIn(c: Queryable, from: number, to: number, withData: boolean): Promise<StoredLeaf[]> {
-    const rows = await c.query<{ idx: string | number; data?: Buffer; hash: Buffer }>(
-      `SELECT idx, ${withData ? 'data, ' : ''}hash FROM ledger_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx`,
+  async #leavesIn(c: Queryable, from: number, to: number): Promise<StoredLeaf[]> {
+    const rows = await c.query<{ idx: string | number; data: Buffer; hash: Buffer }>(
+      'SELECT idx, data, hash FROM ledger_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx',
       [from, to],
     );
     // The run holding `from` (if any) and every run starting before `to`.
@@ -149,7 +148,7 @@ export class PostgresLedger implements LedgerStorage {
       [from, to],
     );
     return mergeLeaves(
-      rows.rows.map((r) => ({ index: Number(r.idx), data: r.data ?? NO_DATA, hash: r.hash })),
+      rows.rows.map((r) => ({ index: Number(r.idx), data: r.data, hash: r.hash })),
       runs.rows.map((r) => ({ first: Number(r.first), hashes: r.hashes })),
       from,
       to,
@@ -159,7 +158,7 @@ export class PostgresLedger implements LedgerStorage {
   async *leaves(from: number, to: number, batchSize = 10_000): AsyncIterable<readonly StoredLeaf[]> {
     for (let next = from; next < to; next += batchSize) {
       const end = Math.min(to, next + batchSize);
-      const batch = await this.#s.read((c) => this.#leavesIn(c, next, end, true));
+      const batch = await this.#s.read((c) => this.#leavesIn(c, next, end));
       if (batch.length === 0) return;
       yield await withLeafData(batch, this.#leafData);
     }
