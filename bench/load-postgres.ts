@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { parsePgUrl } from '../src/store/postgres/pg-connection.ts';
-import type { Row } from './load.ts';
+import { loadPhases, type Row } from './load.ts';
 
 const BIN = fileURLToPath(new URL('../bin/consentry.js', import.meta.url));
 const PG_URL = process.env.CONSENTRY_BENCH_PG ?? 'postgres://127.0.0.1:5432/test';
@@ -71,7 +71,7 @@ export async function benchLoadPostgres(opts: { records: number }): Promise<Row[
   try {
     const files = join(dir, 'files');
     cli(['demo', '--records', String(opts.records), '--no-load', '--out', files, '--db', join(dir, 'unused.db')], {});
-    const load = cli(['demo', '--records', String(opts.records)], env);
+    const load = cli(['demo', '--records', String(opts.records), '--json'], env);
     const t1 = ['transfer', 'check', '--from', 'emmas-diary', '--to', 'experian-marketing', '--on-behalf-of', 'labour-party', '--purpose', 'political-campaign', '--fields', 'name,address,postcode,mother_dob,child_dob', '--channel', 'post'];
     const args = [...t1, join(files, 'registrants.csv'), '--out', join(dir, 'allowed.csv'), '--json'];
     const first = cli(args, env, [0, 3, 4]); // reads the snapshot the load left in the key folder
@@ -79,7 +79,7 @@ export async function benchLoadPostgres(opts: { records: number }): Promise<Row[
     const check = runs[1]!;
     const allowed = (JSON.parse(check.stdout) as { allowed: number }).allowed;
     return [
-      { name: `load the reference case, ${n} registrants, into a new PostgreSQL schema (demo, COPY)`, ms: load.ms, note: `peak RSS ${load.maxRssMb.toFixed(0)} MB; target ≤ 15 s` },
+      { name: `load the reference case, ${n} registrants, into a new PostgreSQL schema (demo, COPY)`, ms: load.ms, note: `${loadPhases(load.stdout)}; peak RSS ${load.maxRssMb.toFixed(0)} MB; target ≤ 15 s` },
       { name: `transfer check T1 today on the PostgreSQL store (median of 3, facts snapshot)`, ms: check.ms, note: `${allowed.toLocaleString('en-GB')} allowed; first after the load (the load's snapshot) ${(first.ms / 1000).toFixed(2)} s; peak RSS ${check.maxRssMb.toFixed(0)} MB` },
     ];
   } finally {

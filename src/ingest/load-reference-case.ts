@@ -31,7 +31,15 @@ export interface LoadCaseOptions {
   /** Worker threads building blocks; 0 builds them on this thread. Default: up to 2 for large cases. */
   readonly workers?: number;
   readonly onProgress?: (registrants: number, total: number) => void;
+  /** Called as each phase ends, with its wall-clock time. */
+  readonly onPhase?: (phase: LoadPhase, ms: number) => void;
 }
+
+/**
+ * The phases of a load: the consent events with their subjects and leaves (one transaction),
+ * the case's flow replayed through the ordinary commands, and the facts snapshot written.
+ */
+export type LoadPhase = 'events' | 'flow' | 'snapshot';
 
 export interface LoadCaseSummary {
   readonly records: number;
@@ -62,16 +70,25 @@ export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSum
   // The decision facts are built from the blocks as they are stored, rather than read back.
   const facts = new FactsBuilder(Math.ceil(records * 2.2) + 1024);
   facts.reserveSubjects(records);
+  let started = performance.now();
+  const phaseEnds = (phase: LoadPhase): void => {
+    const now = performance.now();
+    o.onPhase?.(phase, now - started);
+    started = now;
+  };
   const { dense, ...loaded } = await o.store.bulkLoad(() => load(o, caseRecords, facts), { subjects: records });
   // The rest of what loadFacts adds after the consent rows.
   for (const a of await o.store.listAgreements()) facts.addAgreement(a);
   await o.store.eachObjection((x) => facts.addObjection(x.ordinal, x));
   const live = await LiveFacts.over(o.store, facts);
+  phaseEnds('events');
   const flow = await replayCaseFlow(o.store, caseRecords, facts);
   // The flow's withdrawals and objection, from its leaves; then the facts are kept with a
   // snapshot for the store as the load leaves it, so the first check reads no rows back.
   await live.catchUp();
+  phaseEnds('flow');
   if (dense) await keepLoadedFacts(o.store, facts, caseRecords.keys);
+  phaseEnds('snapshot');
   return { ...loaded, flow };
 }
 

@@ -18,8 +18,11 @@ describe('consentry CLI on the reference case', () => {
   before(async () => {
     const r = await runCli(['demo', '--records', '3000', '--db', db, '--out', files, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const loaded = (JSON.parse(r.stdout) as { loaded: { records: number; flow: { withdrawals: number; gpcObjections: number } } }).loaded;
+    const { loaded, phasesMs } = JSON.parse(r.stdout) as { loaded: { records: number; flow: { withdrawals: number; gpcObjections: number } }; phasesMs: Record<string, number> };
     assert.equal(loaded.records, 3000);
+    // How long each phase of the load took, for scripts and the benchmarks.
+    assert.deepEqual(Object.keys(phasesMs), ['events', 'flow', 'snapshot']);
+    assert.ok(phasesMs.events! > 0 && phasesMs.flow! > 0 && phasesMs.snapshot! >= 0, JSON.stringify(phasesMs));
     // An objection to sale and sharing (GPC) also covers political advertising.
     withdrawals = loaded.flow.withdrawals + loaded.flow.gpcObjections;
   });

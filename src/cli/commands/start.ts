@@ -16,11 +16,11 @@ export function registerStart(program: Command): void {
   ).action(async (opts: { records: number; serve: boolean } & ServeOptions, cmd: Command) => {
     process.exitCode = await withApp(cmd, async (app, out) => {
       const before = await app.store.stats();
-      const loaded = before.consentEvents === 0 ? await loadDemo(app, opts.records, DEFAULT_SEED) : null;
+      const demo = before.consentEvents === 0 ? await loadDemo(app, opts.records, DEFAULT_SEED) : null;
       const stats = await app.store.stats();
-      out.result({ store: app.store.description, loaded, stats }, () => {
+      out.result({ store: app.store.description, loaded: demo?.loaded ?? null, stats, phasesMs: demo?.phasesMs ?? null }, () => {
         out.line(`Consentry store: ${app.store.description}`);
-        if (loaded) printLoaded(out, loaded);
+        if (demo) printLoaded(out, demo.loaded, demo.phasesMs);
         out.line(table(Object.entries(stats).map(([k, v]) => [k, count(v)])));
         out.line('');
         out.line('Next: consentry org list · consentry notice show n1 --org emmas-diary · consentry --help');
