@@ -81,6 +81,69 @@ export class SubjectKeyIndex {
     return -1;
   }
 
+  /**
+   * addIfAbsent for `keys.length / 32` concatenated keys, probed in batches as getMany does: out[k]
+   * is key k's ordinal, the next unused one from `next` (in key order) when it was absent; -1
+   * where `pick` is given and pick[k] is 0. Returns how many keys were added.
+   */
+  addManyIfAbsent(keys: Uint8Array, next: number, out: Int32Array, pick?: Uint8Array): number {
+    if (keys.length % SUBJECT_KEY_BYTES !== 0) throw new RangeError('keys must be a whole number of 32-byte keys');
+    const n = keys.length / SUBJECT_KEY_BYTES;
+    if (out.length < n) throw new RangeError(`out holds ${out.length} ordinals, need ${n}`);
+    if (!Number.isInteger(next) || next < 0 || next + n > 0x7fffffff) throw new RangeError(`bad subject ordinal ${next}`);
+    this.reserve(this.#size + n);
+    const words = keyWords(keys);
+    const table = this.#slots;
+    const ordinals = this.#ordinals;
+    const mask = this.#mask;
+    const first = this.#batchSlots;
+    let added = 0;
+    for (let start = 0; start < n; start += BATCH) {
+      const end = Math.min(n, start + BATCH);
+      // Pass 1: touch every first slot of the batch, so the misses overlap (as in getMany).
+      let touched = 0;
+      for (let k = start; k < end; k++) {
+        const slot = words[k * KEY_WORDS]! & mask;
+        first[k - start] = slot;
+        touched |= ordinals[slot * SLOT_WORDS + KEY_WORDS]! | table[slot * SLOT_WORDS]!;
+      }
+      // Pass 2: probe from each first slot; an empty slot takes the key.
+      for (let k = start; k < end; k++) {
+        if (pick !== undefined && pick[k] === 0) {
+          out[k] = -1;
+          continue;
+        }
+        const w = k * KEY_WORDS;
+        for (let slot = first[k - start]!; ; slot = (slot + 1) & mask) {
+          const t = slot * SLOT_WORDS;
+          const ord = ordinals[t + KEY_WORDS]!;
+          if (ord === EMPTY) {
+            for (let i = 0; i < KEY_WORDS; i++) table[t + i] = words[w + i]!;
+            ordinals[t + KEY_WORDS] = out[k] = next + added++;
+            this.#size++;
+            break;
+          }
+          if (
+            table[t] === words[w] &&
+            table[t + 1] === words[w + 1] &&
+            table[t + 2] === words[w + 2] &&
+            table[t + 3] === words[w + 3] &&
+            table[t + 4] === words[w + 4] &&
+            table[t + 5] === words[w + 5] &&
+            table[t + 6] === words[w + 6] &&
+            table[t + 7] === words[w + 7]
+          ) {
+            out[k] = ord;
+            break;
+          }
+        }
+      }
+      // Keeps pass 1's loads from being optimised away.
+      if (touched === 0.5) throw new Error('unreachable');
+    }
+    return added;
+  }
+
   /** The ordinal of `key`, or -1 when absent. */
   get(key: Uint8Array): number {
     if (key.length !== SUBJECT_KEY_BYTES) throw new RangeError(`subject key must be ${SUBJECT_KEY_BYTES} bytes, got ${key.length}`);

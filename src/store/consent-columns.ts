@@ -32,18 +32,13 @@ export function columnSubjects(c: ConsentColumns, index: SubjectKeyIndex, next: 
   const keyCount = c.subjectKeys.length / SUBJECT_KEY_BYTES;
   const used = new Uint8Array(keyCount);
   for (let i = 0; i < c.count; i++) used[c.subject[i]!] = 1;
-  const ordinals = new Int32Array(keyCount).fill(-1);
-  const fresh = new Uint8Array(keyCount * SUBJECT_KEY_BYTES);
-  let added = 0;
+  const ordinals = new Int32Array(keyCount);
+  const added = index.addManyIfAbsent(c.subjectKeys, next, ordinals, used);
+  // New subjects took ordinals next, next + 1, … in key order: their keys, packed in that order.
+  const fresh = new Uint8Array(added * SUBJECT_KEY_BYTES);
   for (let k = 0; k < keyCount; k++) {
-    if (used[k] === 0) continue;
-    const key = c.subjectKeys.subarray(k * SUBJECT_KEY_BYTES, (k + 1) * SUBJECT_KEY_BYTES);
-    let o = index.addIfAbsent(key, next + added);
-    if (o < 0) {
-      o = next + added;
-      fresh.set(key, added++ * SUBJECT_KEY_BYTES);
-    }
-    ordinals[k] = o;
+    const o = ordinals[k]!;
+    if (o >= next) fresh.set(c.subjectKeys.subarray(k * SUBJECT_KEY_BYTES, (k + 1) * SUBJECT_KEY_BYTES), (o - next) * SUBJECT_KEY_BYTES);
   }
-  return { ordinals, fresh: fresh.subarray(0, added * SUBJECT_KEY_BYTES), first: next, added };
+  return { ordinals, fresh, first: next, added };
 }

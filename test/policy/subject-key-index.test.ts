@@ -81,4 +81,34 @@ describe('SubjectKeyIndex', () => {
     assert.deepEqual(out, Int32Array.from({ length: 3000 }, (_, i) => i));
     assert.throws(() => index.addIfAbsent(randomBytes(31), 1), /32 bytes/);
   });
+
+  it('adds many keys at once as addIfAbsent does one by one: duplicates, picks, unaligned input, growth', () => {
+    const known = Array.from({ length: 500 }, () => new Uint8Array(randomBytes(32)));
+    const fresh = Array.from({ length: 3_000 }, () => new Uint8Array(randomBytes(32)));
+    // A batch mixing keys already there, new ones, and new ones repeated later in the batch.
+    const batch = Array.from({ length: 5_000 }, (_, k) => (k % 7 === 0 ? known[k % known.length]! : fresh[(k * 13) % fresh.length]!));
+    const packed = new Uint8Array(1 + batch.length * 32).subarray(1); // unaligned
+    batch.forEach((key, k) => packed.set(key, k * 32));
+    const pick = Uint8Array.from(batch, (_, k) => (k % 11 === 5 ? 0 : 1));
+    const next = 10_000;
+    const many = new SubjectKeyIndex(16); // grows during the call
+    const one = new SubjectKeyIndex(16);
+    known.forEach((key, i) => {
+      many.add(key, i);
+      one.add(key, i);
+    });
+    const out = new Int32Array(batch.length).fill(-7);
+    const added = many.addManyIfAbsent(packed, next, out, pick);
+    let expectAdded = 0;
+    const expected = batch.map((key, k) => {
+      if (pick[k] === 0) return -1;
+      const had = one.addIfAbsent(key, next + expectAdded);
+      return had >= 0 ? had : next + expectAdded++;
+    });
+    assert.deepEqual([...out], expected);
+    assert.equal(added, expectAdded);
+    assert.equal(many.size, one.size);
+    for (const key of [...known, ...fresh]) assert.equal(many.get(key), one.get(key));
+    assert.throws(() => many.addManyIfAbsent(packed.subarray(0, 33), 0, out), /whole number/);
+  });
 });
