@@ -120,13 +120,12 @@ export function openWord(tag: number, total: number): number {
   return ((tag & 0x7ff) << 20) | (total << 10);
 }
 
-/** Claims and does units of the open phase until none are left; returns how many it did. */
-export function work(x: KeyLookupExports, ctl: Int32Array, helper: boolean): number {
-  let done = 0;
+/** Claims and does units of the open phase until none are left. */
+export function work(x: KeyLookupExports, ctl: Int32Array, helper: boolean): void {
   for (;;) {
     const w = Atomics.load(ctl, CLAIM);
     const u = w & MAX_UNITS;
-    if (u >= ((w >>> 10) & MAX_UNITS)) return done;
+    if (u >= ((w >>> 10) & MAX_UNITS)) return;
     if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) !== w) continue;
     try {
       runUnit(x, ctl, u);
@@ -134,7 +133,6 @@ export function work(x: KeyLookupExports, ctl: Int32Array, helper: boolean): num
       if (!helper) throw e;
       Atomics.store(ctl, FAILED, 1);
     }
-    done++;
     if (helper) Atomics.add(ctl, HELPED, 1);
     Atomics.add(ctl, DONE, 1);
     Atomics.notify(ctl, DONE);

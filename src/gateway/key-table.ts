@@ -73,7 +73,9 @@ const WASM_TABLE_BITS = 14;
 /** Each table's copy in WebAssembly memory, made at its first large batch (null: not possible here). */
 const wasmCopies = new WeakMap<KeyTable, WasmKeyLookup | null>();
 
+/** The table's copy in WebAssembly memory, made now if need be; null for small tables or where not possible. */
 function wasmCopyOf(t: KeyTable): WasmKeyLookup | null {
+  if (t.bits < WASM_TABLE_BITS) return null;
   let copy = wasmCopies.get(t);
   if (copy === undefined) {
     copy = WasmKeyLookup.over(t);
@@ -91,7 +93,7 @@ export function lookupKeys(t: KeyTable, keys: Uint8Array, out: Int32Array): void
 export function lookupKeyParts(t: KeyTable, parts: readonly Uint8Array[], out: Int32Array): void {
   let n = 0;
   for (const p of parts) n += p.length / KEY;
-  const wasm = n >= WASM_FROM && t.bits >= WASM_TABLE_BITS ? wasmCopyOf(t) : null;
+  const wasm = n >= WASM_FROM ? wasmCopyOf(t) : null;
   if (wasm !== null) {
     try {
       wasm.lookupParts(parts, out);
@@ -109,12 +111,12 @@ export function lookupKeyParts(t: KeyTable, parts: readonly Uint8Array[], out: I
  * lookup would do it), so the copy overlaps other work.
  */
 export function prepareLargeLookups(t: KeyTable): void {
-  if (t.bits >= WASM_TABLE_BITS) wasmCopyOf(t);
+  wasmCopyOf(t);
 }
 
 /** Resolves once the table's WebAssembly copy has its helper threads running (for measurements). */
 export async function largeLookupsReady(t: KeyTable): Promise<void> {
-  if (t.bits >= WASM_TABLE_BITS) await wasmCopyOf(t)?.ready;
+  await wasmCopyOf(t)?.ready;
 }
 
 /** The first 24 bits of a key, big-endian, from its first word as read in this machine's byte order. */

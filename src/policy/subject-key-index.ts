@@ -87,12 +87,37 @@ export class SubjectKeyIndex {
    * where `pick` is given and pick[k] is 0. Returns how many keys were added.
    */
   addManyIfAbsent(keys: Uint8Array, next: number, out: Int32Array, pick?: Uint8Array): number {
+    const n = this.#checkMany(keys, out);
+    if (!Number.isInteger(next) || next < 0 || next + n > 0x7fffffff) throw new RangeError(`bad subject ordinal ${next}`);
+    this.reserve(this.#size + n);
+    return this.#probeMany(keyWords(keys), n, out, next, pick);
+  }
+
+  /** The ordinal of `key`, or -1 when absent. */
+  get(key: Uint8Array): number {
+    if (key.length !== SUBJECT_KEY_BYTES) throw new RangeError(`subject key must be ${SUBJECT_KEY_BYTES} bytes, got ${key.length}`);
+    return this.#ordinals[this.#find(this.#words(key), 0) * SLOT_WORDS + KEY_WORDS]!;
+  }
+
+  /** Looks up `keys.length / 32` concatenated keys; writes each ordinal (or -1) into `out`. */
+  getMany(keys: Uint8Array, out: Int32Array): void {
+    this.#probeMany(keyWords(keys), this.#checkMany(keys, out), out, EMPTY);
+  }
+
+  /** The number of keys in `keys`, checked to be whole and to fit `out`. */
+  #checkMany(keys: Uint8Array, out: Int32Array): number {
     if (keys.length % SUBJECT_KEY_BYTES !== 0) throw new RangeError('keys must be a whole number of 32-byte keys');
     const n = keys.length / SUBJECT_KEY_BYTES;
     if (out.length < n) throw new RangeError(`out holds ${out.length} ordinals, need ${n}`);
-    if (!Number.isInteger(next) || next < 0 || next + n > 0x7fffffff) throw new RangeError(`bad subject ordinal ${next}`);
-    this.reserve(this.#size + n);
-    const words = keyWords(keys);
+    return n;
+  }
+
+  /**
+   * Probes the n keys at words[8k ..] in batches; out[k] is key k's ordinal. An absent key gets
+   * -1, or, when `next` is an ordinal (not EMPTY), is added with the next one from it (the table
+   * must have room): returns how many were added. Keys where pick[k] is 0 are skipped (-1).
+   */
+  #probeMany(words: Uint32Array, n: number, out: Int32Array, next: number, pick?: Uint8Array): number {
     const table = this.#slots;
     const ordinals = this.#ordinals;
     const mask = this.#mask;
@@ -100,17 +125,18 @@ export class SubjectKeyIndex {
     let added = 0;
     for (let start = 0; start < n; start += BATCH) {
       const end = Math.min(n, start + BATCH);
-      // Pass 1: touch every first slot of the batch, so the misses overlap (as in getMany).
+      // Pass 1: touch every first slot of the batch, both ends (a slot may straddle two cache
+      // lines): independent loads, so their misses overlap.
       let touched = 0;
       for (let k = start; k < end; k++) {
         const slot = words[k * KEY_WORDS]! & mask;
         first[k - start] = slot;
         touched |= ordinals[slot * SLOT_WORDS + KEY_WORDS]! | table[slot * SLOT_WORDS]!;
       }
-      // Pass 2: probe from each first slot; an empty slot takes the key.
+      // Pass 2: probe from each first slot (now in cache).
       for (let k = start; k < end; k++) {
         if (pick !== undefined && pick[k] === 0) {
-          out[k] = -1;
+          out[k] = EMPTY;
           continue;
         }
         const w = k * KEY_WORDS;
@@ -118,9 +144,13 @@ export class SubjectKeyIndex {
           const t = slot * SLOT_WORDS;
           const ord = ordinals[t + KEY_WORDS]!;
           if (ord === EMPTY) {
-            for (let i = 0; i < KEY_WORDS; i++) table[t + i] = words[w + i]!;
-            ordinals[t + KEY_WORDS] = out[k] = next + added++;
-            this.#size++;
+            if (next === EMPTY) {
+              out[k] = EMPTY;
+            } else {
+              for (let i = 0; i < KEY_WORDS; i++) table[t + i] = words[w + i]!;
+              ordinals[t + KEY_WORDS] = out[k] = next + added++;
+              this.#size++;
+            }
             break;
           }
           if (
@@ -142,63 +172,6 @@ export class SubjectKeyIndex {
       if (touched === 0.5) throw new Error('unreachable');
     }
     return added;
-  }
-
-  /** The ordinal of `key`, or -1 when absent. */
-  get(key: Uint8Array): number {
-    if (key.length !== SUBJECT_KEY_BYTES) throw new RangeError(`subject key must be ${SUBJECT_KEY_BYTES} bytes, got ${key.length}`);
-    return this.#ordinals[this.#find(this.#words(key), 0) * SLOT_WORDS + KEY_WORDS]!;
-  }
-
-  /** Looks up `keys.length / 32` concatenated keys; writes each ordinal (or -1) into `out`. */
-  getMany(keys: Uint8Array, out: Int32Array): void {
-    if (keys.length % SUBJECT_KEY_BYTES !== 0) throw new RangeError('keys must be a whole number of 32-byte keys');
-    const n = keys.length / SUBJECT_KEY_BYTES;
-    if (out.length < n) throw new RangeError(`out holds ${out.length} ordinals, need ${n}`);
-    const words = keyWords(keys);
-    const table = this.#slots;
-    const ordinals = this.#ordinals;
-    const mask = this.#mask;
-    const first = this.#batchSlots;
-    for (let start = 0; start < n; start += BATCH) {
-      const end = Math.min(n, start + BATCH);
-      // Pass 1: touch every first slot of the batch, both ends (a slot may straddle two cache
-      // lines): independent loads, so their misses overlap.
-      let touched = 0;
-      for (let k = start; k < end; k++) {
-        const slot = words[k * KEY_WORDS]! & mask;
-        first[k - start] = slot;
-        touched |= ordinals[slot * SLOT_WORDS + KEY_WORDS]! | table[slot * SLOT_WORDS]!;
-      }
-      // Pass 2: probe from each first slot (now in cache).
-      for (let k = start; k < end; k++) {
-        const w = k * KEY_WORDS;
-        let slot = first[k - start]!;
-        let found = EMPTY;
-        for (;;) {
-          const t = slot * SLOT_WORDS;
-          const ord = ordinals[t + KEY_WORDS]!;
-          if (ord === EMPTY) break;
-          if (
-            table[t] === words[w] &&
-            table[t + 1] === words[w + 1] &&
-            table[t + 2] === words[w + 2] &&
-            table[t + 3] === words[w + 3] &&
-            table[t + 4] === words[w + 4] &&
-            table[t + 5] === words[w + 5] &&
-            table[t + 6] === words[w + 6] &&
-            table[t + 7] === words[w + 7]
-          ) {
-            found = ord;
-            break;
-          }
-          slot = (slot + 1) & mask;
-        }
-        out[k] = found;
-      }
-      // Keeps pass 1's loads from being optimised away.
-      if (touched === 0.5) throw new Error('unreachable');
-    }
   }
 
   /** The key as eight words (a view when aligned, else copied into the probe scratch). */
