@@ -85,13 +85,20 @@ describe('ledger through the CLI', () => {
     const tampered = join(dir, 'tampered.db');
     copyFileSync(db, tampered);
     const raw = new Database(tampered);
-    // Leaf 500 is a loaded consent event: the ledger keeps its hash in a run, its data is rebuilt from the event's row.
+    // Leaf 500 is a loaded consent event: the ledger keeps its hash in a run, its data is
+    // rebuilt from the event's block.
     assert.equal(raw.prepare('SELECT idx FROM ledger_leaves WHERE idx = 500').get(), undefined);
     assert.equal((raw.prepare('SELECT count(*) AS n FROM ledger_hashed_leaves WHERE first <= 500 AND first + length(hashes) / 32 > 500').get() as { n: number }).n, 1);
+    const block = raw.prepare('SELECT first_seq, count, body FROM consent_event_blocks WHERE first_seq <= 500 ORDER BY first_seq DESC LIMIT 1').get() as { first_seq: number; count: number; body: Buffer };
+    assert.ok(block.first_seq + block.count > 500);
+    // The event's time: the block's first column, after its 8-byte header (src/store/consent-blocks.ts).
+    const at = 8 + 8 * (500 - block.first_seq);
+    block.body.writeDoubleLE(block.body.readDoubleLE(at) + 1000, at);
     // The store refuses the change; someone with the file can drop the trigger, and verify still sees it.
-    assert.throws(() => raw.prepare('UPDATE consent_events SET at = at + 1000 WHERE leaf = 500').run(), /append-only/);
-    raw.exec('DROP TRIGGER consent_events_append_only_u');
-    assert.equal(raw.prepare('UPDATE consent_events SET at = at + 1000 WHERE leaf = 500').run().changes, 1);
+    const change = raw.prepare('UPDATE consent_event_blocks SET body = ? WHERE first_seq = ?');
+    assert.throws(() => change.run(block.body, block.first_seq), /append-only/);
+    raw.exec('DROP TRIGGER consent_event_blocks_append_only_u');
+    assert.equal(change.run(block.body, block.first_seq).changes, 1);
     raw.close();
     copyFileSync(join(dir, 'store', 'secret.key'), join(dir, 'secret.key'));
     copyFileSync(join(dir, 'store', 'ledger-signing.key'), join(dir, 'ledger-signing.key'));

@@ -174,7 +174,7 @@ describe('a store from before subject sets were kept', () => {
     // triggers and tables gone, links naming their transfer by id again, the version marked 2.
     const db = new Database(file);
     db.exec('DROP TABLE subject_set_blocks; DROP TABLE subject_sets; DROP INDEX transfer_subjects_by_subject_with_flags;');
-    db.exec('DROP TRIGGER consent_events_append_only_u; DROP TRIGGER consent_events_append_only_d; DROP TABLE ledger_hashed_leaves;');
+    db.exec('DROP TRIGGER consent_events_append_only_u; DROP TRIGGER consent_events_append_only_d; DROP TABLE ledger_hashed_leaves; DROP TABLE consent_event_blocks;');
     db.exec(`CREATE TABLE old_links (transfer TEXT NOT NULL REFERENCES transfers(id), ordinal INTEGER NOT NULL, allowed INTEGER NOT NULL, reasons INTEGER, PRIMARY KEY (transfer, ordinal)) STRICT, WITHOUT ROWID;
              INSERT INTO old_links SELECT t.id, s.ordinal, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.num = s.transfer;
              DROP TABLE transfer_subjects;

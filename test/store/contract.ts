@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CommittedTransfer, Store } from '../../src/store/store.ts';
+import type { CommittedTransfer, ConsentColumns, NewConsentEvent, Store } from '../../src/store/store.ts';
+import { splitList } from '../../src/store/row-mappers.ts';
+import type { CollectionMethod, ConsentStatus, ConsentType } from '../../src/domain/types.ts';
 import { leafHash, rootOfLeafHashes, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
 import { consentEntry } from '../../src/ledger/entries.ts';
 import { canonicalJson } from '../../src/domain/canonical-json.ts';
@@ -18,6 +20,38 @@ import { referenceNotices } from '../../src/ingest/load-reference-case.ts';
 import { ORGANISATIONS } from '../../src/demo/reference-case.ts';
 
 export type StoreFactory = () => Promise<Store>;
+
+/** The events of a columns batch as objects, to write them the ordinary way. */
+function eventsOfColumns(c: ConsentColumns): NewConsentEvent[] {
+  const str = (i: number): string | null => (i < 0 ? null : c.strings[i]!);
+  return Array.from({ length: c.count }, (_, i) => ({
+    id: c.eventIds[i]!,
+    controller: c.strings[c.controller[i]!]!,
+    subject: c.subjectKeys.slice(c.subject[i]! * 32, c.subject[i]! * 32 + 32),
+    purposes: splitList(c.strings[c.purposes[i]!]!),
+    recipients: splitList(c.strings[c.recipients[i]!]!),
+    status: c.strings[c.status[i]!]! as ConsentStatus,
+    notice: str(c.notice[i]!),
+    at: c.at[i]!,
+    expiresAt: Number.isNaN(c.expiresAt[i]!) ? null : c.expiresAt[i]!,
+    method: str(c.method[i]!) as CollectionMethod | null,
+    consentType: c.strings[c.consentType[i]!]! as ConsentType,
+    evidence: str(c.evidence[i]!),
+  }));
+}
+
+/** The batch with its events in reverse order (ids descending: a store cannot keep it in blocks). */
+function reversedColumns(c: ConsentColumns): ConsentColumns {
+  const rev = <T extends Int32Array | Uint32Array | Float64Array>(a: T): T => a.slice().reverse() as T;
+  const hashes = new Uint8Array(c.leafHashes.length);
+  for (let i = 0; i < c.count; i++) hashes.set(c.leafHashes.subarray(i * 32, i * 32 + 32), (c.count - 1 - i) * 32);
+  return {
+    ...c,
+    controller: rev(c.controller), purposes: rev(c.purposes), recipients: rev(c.recipients), status: rev(c.status), notice: rev(c.notice),
+    method: rev(c.method), consentType: rev(c.consentType), evidence: rev(c.evidence), eventIds: [...c.eventIds].reverse(), subject: rev(c.subject),
+    at: rev(c.at), expiresAt: rev(c.expiresAt), leafHashes: hashes,
+  };
+}
 
 export function storeContract(name: string, open: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
@@ -433,6 +467,100 @@ export function storeContract(name: string, open: StoreFactory): void {
         await s.eachConsentEvent((e) => events.push(`${e.id}:${e.ordinal}:${e.leaf}`));
         assert.equal(events.length, block.events.count);
         assert.deepEqual([...(await s.subjectOrdinals(block.keys.subarray(39 * 32, 40 * 32)))], [39]);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('reads a bulk load\'s events by id, by subject and in order exactly as the same events written one batch at a time', async () => {
+      const secret = new Uint8Array(32).fill(6);
+      const a = buildCaseLoadBlock({ seed: 8, first: 101, count: 300, secret });
+      const b = buildCaseLoadBlock({ seed: 8, first: 1, count: 60, secret });
+      const later = buildCaseLoadBlock({ seed: 8, first: 401, count: 5, secret });
+      // b's ids are below a's: it is stored as rows, after a's blocks and before what follows.
+      const loaded = await open();
+      const reference = await open();
+      try {
+        const setup = async (s: Store): Promise<void> => {
+          for (const o of ORGANISATIONS) await s.putOrganisation(o);
+          for (const n of referenceNotices()) await s.putNotice(n);
+        };
+        await loaded.bulkLoad(async () => {
+          await setup(loaded);
+          await loaded.appendConsentColumns(a.events);
+          await loaded.appendConsentColumns(b.events);
+        });
+        await setup(reference);
+        await reference.appendConsentEvents(eventsOfColumns(a.events));
+        await reference.appendConsentEvents(eventsOfColumns(b.events));
+        // Events written after the load, and the same again (unchanged).
+        for (const s of [loaded, reference]) {
+          assert.deepEqual(await s.appendConsentEvents(eventsOfColumns(later.events)), { inserted: later.events.count, unchanged: 0, newSubjects: 5 });
+        }
+        // The consent leaves (the setup's carry the time they were written).
+        const size = await loaded.ledger.size();
+        assert.equal(size, await reference.ledger.size());
+        const first = ORGANISATIONS.length + referenceNotices().length;
+        const leaves = async (s: Store): Promise<string[]> => {
+          const out: string[] = [];
+          for await (const batch of s.ledger.leaves(first, size, 100)) for (const l of batch) out.push(`${Buffer.from(l.hash).toString('hex')} ${Buffer.from(l.data).toString('utf8')}`);
+          return out;
+        };
+        const consentLeaves = await leaves(loaded);
+        assert.equal(consentLeaves.length, size - first);
+        assert.deepEqual(consentLeaves, await leaves(reference), 'every consent leaf, its data rebuilt');
+        const all = async (s: Store): Promise<unknown[]> => {
+          const out: unknown[] = [];
+          await s.eachConsentEvent((e) => out.push({ ...e, subject: Buffer.from(e.subject).toString('hex') }));
+          return out;
+        };
+        const events = await all(loaded);
+        assert.equal(events.length, a.events.count + b.events.count + later.events.count);
+        assert.deepEqual(events, await all(reference));
+        const facts = async (s: Store): Promise<string[]> => {
+          const out: string[] = [];
+          await s.eachConsentFact((ordinal, f) => out.push(`${ordinal} ${JSON.stringify({ ...f, subject: null })}`));
+          return out;
+        };
+        assert.deepEqual(await facts(loaded), await facts(reference));
+        const ids = [...a.events.eventIds, ...b.events.eventIds, 'no-such-event', `${a.events.eventIds[0]!}x`];
+        const byId = async (s: Store): Promise<unknown[]> => [...(await s.findConsentEvents(ORGANISATIONS[0]!.id, ids))].sort((x, y) => (x[0] < y[0] ? -1 : 1));
+        const found = await byId(loaded);
+        assert.equal(found.length, a.events.count + b.events.count);
+        assert.deepEqual(found, await byId(reference));
+        assert.equal((await loaded.findConsentEvents('nobody', ids)).size, 0);
+        for (const k of [0, 1, 150, 299, 300, 359]) {
+          const subject = k < 300 ? a.keys.subarray(k * 32, k * 32 + 32) : b.keys.subarray((k - 300) * 32, (k - 300) * 32 + 32);
+          const mine = await loaded.consentEventsOf(subject);
+          assert.ok(mine.length >= 2, `registrant ${k} has events`);
+          assert.deepEqual(mine, await reference.consentEventsOf(subject), `registrant ${k}`);
+        }
+        // Importing the loaded events again changes nothing; a changed one is refused.
+        const again = eventsOfColumns(a.events).slice(100, 400);
+        assert.deepEqual(await loaded.appendConsentEvents(again), { inserted: 0, unchanged: 300, newSubjects: 0 });
+        await assert.rejects(loaded.appendConsentEvents([{ ...again[7]!, status: 'ConsentWithdrawn' }]), /already stored with different content/);
+        assert.equal((await loaded.stats()).consentEvents, events.length);
+      } finally {
+        await loaded.close();
+        await reference.close();
+      }
+    });
+
+    it('refuses a bulk load that stores an event id twice, once in a block and once as a row', async () => {
+      const s = await open();
+      try {
+        const a = buildCaseLoadBlock({ seed: 9, first: 1, count: 200, secret: new Uint8Array(32).fill(3) });
+        await assert.rejects(
+          s.bulkLoad(async () => {
+            for (const o of ORGANISATIONS) await s.putOrganisation(o);
+            for (const n of referenceNotices()) await s.putNotice(n);
+            await s.appendConsentColumns(a.events);
+            await s.appendConsentColumns(reversedColumns(a.events));
+          }),
+          /repeats an event id/,
+        );
+        const st = await s.stats();
+        assert.deepEqual([st.organisations, st.consentEvents, st.subjects, st.ledgerLeaves], [0, 0, 0, 0]);
       } finally {
         await s.close();
       }

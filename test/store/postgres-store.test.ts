@@ -52,6 +52,7 @@ describe('PostgreSQL store handling', { skip }, () => {
       ALTER TABLE old_links RENAME TO transfer_subjects;
       CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal) INCLUDE (transfer, allowed, reasons);
       ALTER TABLE transfers DROP COLUMN num;
+      DROP TABLE consent_event_blocks;
       UPDATE consentry_meta SET value = '6' WHERE key = 'schema_version';`);
     await a.close();
     const b = await PostgresStore.open(url, dir);
@@ -74,9 +75,12 @@ describe('PostgreSQL store handling', { skip }, () => {
     try {
       const secret = new Uint8Array(32).fill(8);
       const blocks = [1, 41, 81].map((first) => buildCaseLoadBlock({ seed: 5, first, count: 40, secret }));
-      // A NUL in an event id is refused by the server when the block's rows arrive, after the
-      // store has already handed back the block's ordinals and gone on to the next.
-      const bad = { ...blocks[0]!.events, eventIds: blocks[0]!.events.eventIds.map((id, i) => (i === 3 ? `${id}\u0000` : id)) };
+      // A NUL in the least event id (the text that bounds its stored block) is refused by the
+      // server when the block's rows arrive, after the store has already handed back the
+      // block's ordinals and gone on to the next.
+      const ids = blocks[0]!.events.eventIds;
+      const least = ids.indexOf([...ids].sort()[0]!);
+      const bad = { ...blocks[0]!.events, eventIds: ids.map((id, i) => (i === least ? `${id}\u0000` : id)) };
       const orgsAndNotices = async (): Promise<void> => {
         for (const o of ORGANISATIONS) await s.putOrganisation(o);
         for (const n of referenceNotices()) await s.putNotice(n);
@@ -98,6 +102,8 @@ describe('PostgreSQL store handling', { skip }, () => {
         return out;
       });
       assert.deepEqual(ordinals, Array.from({ length: 120 }, (_, i) => i));
+      const kept = await s.pool.query<{ blocks: number; rows: number }>('SELECT (SELECT count(*) FROM consent_event_blocks)::int AS blocks, (SELECT count(*) FROM consent_events)::int AS rows');
+      assert.ok(kept.rows[0]!.blocks > 0 && kept.rows[0]!.rows === 0, 'the load\'s events are in blocks');
       const st = await s.stats();
       assert.equal(st.consentEvents, blocks.reduce((n, b) => n + b.events.count, 0));
       assert.equal(st.ledgerLeaves, await s.ledger.size());

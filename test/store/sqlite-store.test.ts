@@ -12,6 +12,7 @@ import { ORGANISATIONS } from '../../src/demo/reference-case.ts';
 import { buildCaseLoadBlock } from '../../src/ingest/case-load-block.ts';
 import { referenceNotices } from '../../src/ingest/load-reference-case.ts';
 import { leafHash, verifyInclusion } from '../../src/ledger/merkle.ts';
+import { ConsentBlock } from '../../src/store/consent-blocks.ts';
 
 const dir = tmpDir();
 let n = 0;
@@ -66,6 +67,30 @@ describe('SQLite store file handling', () => {
     assert.deepEqual(readFileSync(f), before);
   });
 
+  it('keeps a bulk load\'s events in blocks of at least 256, each ending where the subject changes', async () => {
+    const f = join(dir, 'blocks.db');
+    const s = SqliteStore.open(f, dir);
+    try {
+      const block = buildCaseLoadBlock({ seed: 4, first: 1, count: 500, secret: new Uint8Array(32).fill(5) });
+      await s.bulkLoad(async () => {
+        for (const o of ORGANISATIONS) await s.putOrganisation(o);
+        for (const x of referenceNotices()) await s.putNotice(x);
+        await s.appendConsentColumns(block.events);
+      });
+      assert.equal((s.db.prepare('SELECT count(*) AS n FROM consent_events').get() as { n: number }).n, 0);
+      const rows = s.db.prepare('SELECT first_seq, count, min_ordinal, max_ordinal FROM consent_event_blocks ORDER BY first_seq').all() as { first_seq: number; count: number; min_ordinal: number; max_ordinal: number }[];
+      assert.ok(rows.length >= 3);
+      assert.equal(rows.reduce((n, r) => n + r.count, 0), block.events.count);
+      rows.forEach((r, i) => {
+        if (i < rows.length - 1) assert.ok(r.count >= 256 && r.count < 256 + 4, `block ${i} holds ${r.count}`);
+        if (i > 0) assert.equal(r.first_seq, rows[i - 1]!.first_seq + rows[i - 1]!.count);
+        if (i > 0) assert.equal(r.min_ordinal, rows[i - 1]!.max_ordinal + 1, 'no person split between blocks');
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('migrates a store whose loaded leaves are rows, and still reads and proves every leaf', async () => {
     const f = join(dir, 'leaf-rows.db');
     const s = SqliteStore.open(f, dir);
@@ -80,6 +105,16 @@ describe('SQLite store file handling', () => {
     // As a version-4 store kept them: a leaf row without data per loaded event, no runs table
     // (and links naming their transfer by id, as before version 6).
     const db = new Database(f);
+    // Its consent events as rows, as every store before version 7 kept them.
+    const insert = db.prepare('INSERT INTO consent_events (seq, controller, event_id, ordinal, purposes, recipients, status, notice, at, expires_at, method, consent_type, evidence, leaf) VALUES (@seq, @controller, @event_id, @ordinal, @purposes, @recipients, @status, @notice, @at, @expires_at, @method, @consent_type, @evidence, @leaf)');
+    for (const b of db.prepare('SELECT first_seq, controller, body FROM consent_event_blocks').all() as { first_seq: number; controller: number; body: Buffer }[]) {
+      const block = new ConsentBlock(b.first_seq, b.controller, b.body);
+      for (let i = 0; i < block.count; i++) {
+        const { key: _key, ...row } = block.row(i, Buffer.alloc(0));
+        insert.run(row);
+      }
+    }
+    db.exec('DROP TABLE consent_event_blocks');
     db.exec(`INSERT INTO ledger_leaves (idx, data, hash) SELECT first + n.k, x'', substr(hashes, n.k * 32 + 1, 32)
                FROM ledger_hashed_leaves, (WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 255) SELECT k FROM i) n
               WHERE n.k < length(hashes) / 32;
@@ -106,6 +141,7 @@ describe('SQLite store file handling', () => {
         }
       }
       assert.equal(seen, size);
+      assert.equal((await old.stats()).consentEvents, size - ORGANISATIONS.length - referenceNotices().length);
     } finally {
       await old.close();
     }

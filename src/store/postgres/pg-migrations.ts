@@ -306,4 +306,31 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal) INCLUDE (transfer, allowed, reasons);
     `,
   },
+  {
+    version: 8,
+    name: 'a bulk load keeps its consent events in blocks',
+    sql: `
+      -- A row per run of about 256 consecutive events (src/store/consent-blocks.ts), each block's
+      -- ids and ordinals above every earlier block's, so that one index entry finds an event.
+      -- Ids compare in the "C" collation: UTF-8 byte order, as the blocks are cut.
+      CREATE TABLE consent_event_blocks (
+        first_seq bigint PRIMARY KEY,
+        count integer NOT NULL,
+        controller integer NOT NULL,
+        first_id text COLLATE "C" NOT NULL,
+        last_id text COLLATE "C" NOT NULL,
+        min_ordinal integer NOT NULL,
+        max_ordinal integer NOT NULL,
+        body bytea NOT NULL
+      );
+      -- Numbers and short ids that compress little: stored as they are, read without inflating.
+      ALTER TABLE consent_event_blocks ALTER COLUMN body SET STORAGE EXTERNAL;
+      CREATE INDEX consent_event_blocks_by_id ON consent_event_blocks(controller, first_id);
+      CREATE INDEX consent_event_blocks_by_subject ON consent_event_blocks(min_ordinal);
+      CREATE TRIGGER consent_event_blocks_append_only BEFORE UPDATE OR DELETE ON consent_event_blocks
+        FOR EACH ROW EXECUTE FUNCTION consentry_append_only();
+      CREATE TRIGGER consent_event_blocks_no_truncate BEFORE TRUNCATE ON consent_event_blocks
+        FOR EACH STATEMENT EXECUTE FUNCTION consentry_append_only();
+    `,
+  },
 ];

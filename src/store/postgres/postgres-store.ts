@@ -19,7 +19,9 @@ import type {
 } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
-import { columnCoder, columnSubjects } from '../consent-columns.ts';
+import { columnSubjects } from '../consent-columns.ts';
+import { BlockRanges, columnCodes, cutBlocks, encodeBlock, type ColumnCodes, type ConsentBlock } from '../consent-blocks.ts';
+import { anyBlocks, BLOCK_COLUMNS, blockEventsById, blockEventsInSeqRange, blockEventsOfOrdinal, blockKeys, blocksIn, blockSpans, writeBlockRow } from './pg-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
 import { PgDictionary } from './pg-dictionary.ts';
@@ -49,6 +51,8 @@ export class PostgresStore implements Store {
   #keys: SubjectKeyIndex | null = null;
   #subjectCount = 0;
   #closed = false;
+  /** Inside bulkLoad: the ranges of the blocks written so far. */
+  #blockRanges = new BlockRanges();
 
   private constructor(pool: pg.Pool, target: PgTarget, keyFolder: string) {
     this.#s = new PgSession(pool);
@@ -124,7 +128,7 @@ export class PostgresStore implements Store {
     const r = await this.#s.query<Record<string, number>>(
       `SELECT (SELECT count(*) FROM organisations)::int AS organisations, (SELECT count(*) FROM notices)::int AS notices,
               (SELECT count(*) FROM agreements)::int AS agreements, (SELECT count(*) FROM datasets)::int AS datasets,
-              (SELECT count(*) FROM subjects)::int AS subjects, (SELECT count(*) FROM consent_events)::int AS consent_events,
+              (SELECT count(*) FROM subjects)::int AS subjects, ((SELECT count(*) FROM consent_events) + (SELECT coalesce(sum(count), 0) FROM consent_event_blocks))::int AS consent_events,
               (SELECT count(*) FROM objections)::int AS objections, (SELECT count(*) FROM transfers)::int AS transfers,
               (SELECT count(*) FROM derivations)::int AS derivations, (SELECT count(*) FROM rights_requests)::int AS rights_requests,
               (SELECT coalesce(max(size), 0) FROM ledger_frontier) AS ledger`,
@@ -305,6 +309,10 @@ export class PostgresStore implements Store {
       [code, eventIds],
     );
     for (const row of r.rows) found.set(row.event_id, consentFromRow(row, this.#dict));
+    if (found.size < eventIds.length && (await anyBlocks(this.#s))) {
+      const rest = eventIds.filter((id) => !found.has(id));
+      for (const row of (await blockEventsById(this.#s, code, rest)).values()) found.set(row.event_id, consentFromRow(row, this.#dict));
+    }
     return found;
   }
 
@@ -379,6 +387,7 @@ export class PostgresStore implements Store {
     await this.#dict.catchUp(this.#s);
     const out = new Map<number, Uint8Array>();
     for (const row of r.rows) out.set(row.leaf, Buffer.from(consentLeafJson(consentFromRow(row, this.#dict))));
+    for (const row of await blockEventsInSeqRange(this.#s, from, to)) out.set(row.leaf, Buffer.from(consentLeafJson(consentFromRow(row, this.#dict))));
     return out;
   }
 
@@ -391,24 +400,25 @@ export class PostgresStore implements Store {
     const firstLeaf = leaves.first;
     const index = this.#keys!;
     const d = this.#dict;
-    const codeOf = columnCoder(col.strings, (kind, value) => d.code(kind, value));
+    const codes = columnCodes(col, (kind, value) => d.code(kind, value));
     const { ordinals, fresh, first, added } = columnSubjects(col, index, this.#subjectCount);
     this.#subjectCount += added;
     const subjects = new BinaryCopyWriter();
     for (let k = 0; k < added; k++) subjects.row(2).int4(first + k).bytes(fresh.subarray(k * SUBJECT_KEY_BYTES, (k + 1) * SUBJECT_KEY_BYTES));
+    // Blocks where their ranges allow (see consent-blocks.ts); rows, checked by the unique index, where not.
+    const blocks = new BinaryCopyWriter();
     const rows = new BinaryCopyWriter();
-    for (let i = 0; i < col.count; i++) {
-      const expires = col.expiresAt[i]!;
-      const evidence = col.evidence[i]!;
-      // seq = leaf, as in appendConsentEvents.
-      rows.row(14).int8(firstLeaf + i).int4(codeOf('org', col.controller[i]!)).text(col.eventIds[i]!).int4(ordinals[col.subject[i]!]!)
-        .int4(codeOf('list', col.purposes[i]!)).int4(codeOf('list', col.recipients[i]!)).int4(codeOf('status', col.status[i]!)).int4(codeOf('notice', col.notice[i]!))
-        .int8(col.at[i]!).int8(Number.isNaN(expires) ? null : expires).int4(codeOf('method', col.method[i]!)).int4(codeOf('ctype', col.consentType[i]!))
-        .text(evidence < 0 ? null : col.strings[evidence]!).int8(firstLeaf + i);
+    for (const [from, to] of cutBlocks(col, ordinals)) {
+      const b = encodeBlock(col, from, to, ordinals, codes);
+      if (b !== null && this.#blockRanges.accepts(b)) {
+        this.#blockRanges.add(b);
+        writeBlockRow(blocks, firstLeaf + from, b);
+      } else for (let i = from; i < to; i++) columnRow(rows, col, i, firstLeaf + i, ordinals, codes);
     }
     // INVARIANT: each stored event has exactly one leaf, written in the same transaction.
     await this.#s.defer(async (c) => {
       if (added > 0) await copyIn(c, 'subjects', ['ordinal', 'key'], subjects);
+      await copyIn(c, 'consent_event_blocks', BLOCK_COLUMNS, blocks);
       await copyIn(c, 'consent_events', CONSENT_COLUMNS, rows);
       await leaves.write(c);
       await d.flush(c);
@@ -420,6 +430,7 @@ export class PostgresStore implements Store {
   async #storedIds(c: Queryable, events: readonly NewConsentEvent[]): Promise<Map<string, NewConsentEvent>> {
     const out = new Map<string, NewConsentEvent>();
     const byController = new Map<string, string[]>();
+    const blocks = events.length > 0 && (await anyBlocks(c));
     for (const e of events) {
       const list = byController.get(e.controller) ?? [];
       list.push(e.id);
@@ -430,23 +441,58 @@ export class PostgresStore implements Store {
       if (code < 0) continue;
       const r = await c.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.controller = $1 AND e.event_id = ANY($2::text[])', [code, ids]);
       for (const row of r.rows) out.set(`${controller}\u0000${row.event_id}`, consentFromRow(row, this.#dict));
+      // The unique index sees rows only: ids a bulk load kept in blocks are looked up there.
+      if (blocks) for (const row of (await blockEventsById(c, code, ids)).values()) out.set(`${controller}\u0000${row.event_id}`, consentFromRow(row, this.#dict));
     }
     return out;
   }
 
   async eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number> {
     await this.#dict.catchUp(this.#s);
-    let after = -1;
     let n = 0;
-    for (;;) {
-      const r = await this.#s.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.seq > $1 ORDER BY e.seq LIMIT 10000', [after]);
-      if (r.rows.length === 0) return n;
-      for (const row of r.rows) {
-        visit(storedConsentFromRow(row, this.#dict));
-        n++;
+    await this.#inSeqOrder(
+      async (from, to) => {
+        let after = from - 1;
+        for (;;) {
+          const r = await this.#s.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.seq > $1 AND e.seq < $2 ORDER BY e.seq LIMIT 10000', [after, to]);
+          if (r.rows.length === 0) return;
+          for (const row of r.rows) {
+            visit(storedConsentFromRow(row, this.#dict));
+            n++;
+          }
+          after = r.rows[r.rows.length - 1]!.seq;
+        }
+      },
+      async (blocks) => {
+        const keyOf = await blockKeys(this.#s, blocks);
+        for (const b of blocks) {
+          for (let i = 0; i < b.count; i++) {
+            visit(storedConsentFromRow(b.row(i, keyOf(b.ordinals[i]!)), this.#dict));
+            n++;
+          }
+        }
+      },
+    );
+    return n;
+  }
+
+  /**
+   * Rows and blocks in sequence order: `rows(from, to)` visits the rows in [from, to), `blocks`
+   * each page of blocks; blocks lie in spans, and the rows between and after them.
+   */
+  async #inSeqOrder(rows: (from: number, to: number) => Promise<void>, blocks: (page: ConsentBlock[]) => Promise<void>): Promise<void> {
+    let from = 0;
+    for (const [first, end] of await blockSpans(this.#s)) {
+      await rows(from, first);
+      for (let at = first; at < end; ) {
+        const page = await blocksIn(this.#s, at, end, 64);
+        await blocks(page);
+        const last = page[page.length - 1]!;
+        at = last.firstSeq + last.count;
       }
-      after = r.rows[r.rows.length - 1]!.seq;
+      from = end;
     }
+    await rows(from, Number.MAX_SAFE_INTEGER);
   }
 
   async eachConsentFact(visit: (ordinal: number, fact: ConsentEvent) => void): Promise<number> {
@@ -455,28 +501,49 @@ export class PostgresStore implements Store {
     const lists: string[][] = [];
     const list = (code: number): string[] => (lists[code] ??= splitList(d.value(code)));
     const fact = { id: '', subject: NO_KEY, evidence: null, controller: '', purposes: [] as string[], recipients: [] as string[], status: 'ConsentGiven' as ConsentStatus, notice: null as string | null, at: 0, expiresAt: null as number | null, method: null as CollectionMethod | null, consentType: 'expressed' as ConsentType };
-    return this.#s.read((c) =>
-      copyOut(c, 'SELECT ordinal, controller, purposes, recipients, status, notice, at, expires_at, method, consent_type FROM consent_events ORDER BY seq', (r) => {
-        fact.controller = d.value(r.int4(1));
-        fact.purposes = list(r.int4(2));
-        fact.recipients = list(r.int4(3));
-        fact.status = d.value(r.int4(4)) as ConsentStatus;
-        const notice = r.int4OrNull(5);
-        fact.notice = notice === null ? null : d.value(notice);
-        fact.at = r.int8(6);
-        fact.expiresAt = r.int8OrNull(7);
-        const method = r.int4OrNull(8);
-        fact.method = (method === null ? null : d.value(method)) as CollectionMethod | null;
-        fact.consentType = d.value(r.int4(9)) as ConsentType;
-        visit(r.int4(0), fact);
-      }),
+    const row = (ordinal: number, controller: number, purposes: number, recipients: number, status: number, notice: number | null, at: number, expiresAt: number | null, method: number | null, consentType: number): void => {
+      fact.controller = d.value(controller);
+      fact.purposes = list(purposes);
+      fact.recipients = list(recipients);
+      fact.status = d.value(status) as ConsentStatus;
+      fact.notice = notice === null ? null : d.value(notice);
+      fact.at = at;
+      fact.expiresAt = expiresAt;
+      fact.method = (method === null ? null : d.value(method)) as CollectionMethod | null;
+      fact.consentType = d.value(consentType) as ConsentType;
+      visit(ordinal, fact);
+    };
+    let n = 0;
+    await this.#inSeqOrder(
+      async (from, to) => {
+        // COPY takes no parameters: the bounds are whole numbers written into the query.
+        const bounds = `seq >= ${Math.trunc(from)}${to < Number.MAX_SAFE_INTEGER ? ` AND seq < ${Math.trunc(to)}` : ''}`;
+        n += await this.#s.read((c) =>
+          copyOut(c, `SELECT ordinal, controller, purposes, recipients, status, notice, at, expires_at, method, consent_type FROM consent_events WHERE ${bounds} ORDER BY seq`, (r) =>
+            row(r.int4(0), r.int4(1), r.int4(2), r.int4(3), r.int4(4), r.int4OrNull(5), r.int8(6), r.int8OrNull(7), r.int4OrNull(8), r.int4(9)),
+          ),
+        );
+      },
+      async (blocks) => {
+        for (const b of blocks) {
+          for (let i = 0; i < b.count; i++) row(...b.fact(i));
+          n += b.count;
+        }
+      },
     );
+    return n;
   }
 
   async consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]> {
     await this.#dict.catchUp(this.#s);
     const r = await this.#s.query<ConsentRow>('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = $1 ORDER BY e.seq', [buf(subject)]);
-    return r.rows.map((row) => storedConsentFromRow(row, this.#dict));
+    const rows = r.rows;
+    if (await anyBlocks(this.#s)) {
+      const o = await this.#s.query<{ ordinal: number }>('SELECT ordinal FROM subjects WHERE key = $1', [buf(subject)]);
+      if (o.rows[0]) rows.push(...(await blockEventsOfOrdinal(this.#s, o.rows[0].ordinal, buf(subject))));
+      rows.sort((a, b) => a.seq - b.seq);
+    }
+    return rows.map((row) => storedConsentFromRow(row, this.#dict));
   }
 
   // --- objections ----------------------------------------------------------------------------
@@ -784,6 +851,7 @@ export class PostgresStore implements Store {
       await this.#s.read(async (c) => {
         await this.#catchUpKeys(c);
         if (expected.subjects) this.#keys!.reserve(this.#subjectCount + expected.subjects);
+        this.#blockRanges = new BlockRanges();
         await this.#dict.catchUp(c);
         // DDL is transactional in PostgreSQL: a failed load restores the indexes with the rest.
         await c.query('DROP INDEX subjects_by_key, consent_events_by_id, consent_events_by_subject');
@@ -793,6 +861,7 @@ export class PostgresStore implements Store {
         await this.#dict.flush(c);
         try {
           for (const sql of BULK_INDEXES) await c.query(sql);
+          await this.#rowsNotInBlocks(c);
         } catch (err) {
           throw new UserError('conflict', `the load repeats an event id or subject (${(err as Error).message}); nothing was stored`);
         }
@@ -809,6 +878,15 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** Throws when an event the load stored as a row has the id of one it kept in a block. */
+  async #rowsNotInBlocks(c: Queryable): Promise<void> {
+    const r = await c.query<{ controller: number; ids: string[] }>('SELECT controller, array_agg(event_id) AS ids FROM consent_events GROUP BY controller');
+    for (const { controller, ids } of r.rows) {
+      const [id] = (await blockEventsById(c, controller, ids)).keys();
+      if (id !== undefined) throw new Error(`event id "${id}" is stored twice`);
+    }
+  }
+
   // --- import runs ---------------------------------------------------------------------------
 
   async beginImport(controller: string, fileSha256: string, totalRows: number): Promise<ImportRun> {
@@ -821,6 +899,17 @@ export class PostgresStore implements Store {
   async finishImport(runId: number): Promise<void> {
     await this.#s.query("UPDATE import_runs SET state = 'done' WHERE id = $1", [runId]);
   }
+}
+
+/** Event i of a batch as a consent_events row (seq = leaf, as in appendConsentEvents). */
+function columnRow(w: BinaryCopyWriter, col: ConsentColumns, i: number, seq: number, ordinals: Int32Array, codes: ColumnCodes): void {
+  const code = (table: Int32Array, s: number): number | null => (s < 0 ? null : table[s]!);
+  const expires = col.expiresAt[i]!;
+  const evidence = col.evidence[i]!;
+  w.row(14).int8(seq).int4(code(codes.controller, col.controller[i]!)).text(col.eventIds[i]!).int4(ordinals[col.subject[i]!]!)
+    .int4(code(codes.purposes, col.purposes[i]!)).int4(code(codes.recipients, col.recipients[i]!)).int4(code(codes.status, col.status[i]!)).int4(code(codes.notice, col.notice[i]!))
+    .int8(col.at[i]!).int8(Number.isNaN(expires) ? null : expires).int4(code(codes.method, col.method[i]!)).int4(code(codes.consentType, col.consentType[i]!))
+    .text(evidence < 0 ? null : col.strings[evidence]!).int8(seq);
 }
 
 /** A string as an SQL literal, for COPY queries (which take no parameters). */

@@ -263,4 +263,28 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal, transfer, allowed, reasons);
     `,
   },
+  {
+    version: 7,
+    name: 'a bulk load keeps its consent events in blocks',
+    sql: `
+      -- A row per run of about 256 consecutive events (src/store/consent-blocks.ts), each block's
+      -- ids and ordinals above every earlier block's, so that one index entry finds an event.
+      CREATE TABLE consent_event_blocks (
+        first_seq INTEGER PRIMARY KEY,
+        count INTEGER NOT NULL,
+        controller INTEGER NOT NULL,
+        first_id TEXT NOT NULL,
+        last_id TEXT NOT NULL,
+        min_ordinal INTEGER NOT NULL,
+        max_ordinal INTEGER NOT NULL,
+        body BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX consent_event_blocks_by_id ON consent_event_blocks(controller, first_id);
+      CREATE INDEX consent_event_blocks_by_subject ON consent_event_blocks(min_ordinal);
+      CREATE TRIGGER consent_event_blocks_append_only_u BEFORE UPDATE ON consent_event_blocks
+        BEGIN SELECT RAISE(ABORT, 'consent events are append-only: record a change as a new event'); END;
+      CREATE TRIGGER consent_event_blocks_append_only_d BEFORE DELETE ON consent_event_blocks
+        BEGIN SELECT RAISE(ABORT, 'consent events are append-only: record a change as a new event'); END;
+    `,
+  },
 ];

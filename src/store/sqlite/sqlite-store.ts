@@ -7,7 +7,9 @@ import { UserError } from '../../errors.ts';
 import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotencyKey, IdempotentRecord, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ConsentColumns, ConsentColumnsResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
-import { columnCoder, columnSubjects } from '../consent-columns.ts';
+import { columnSubjects } from '../consent-columns.ts';
+import { BlockRanges, columnCodes, cutBlocks, encodeBlock, type ColumnCodes, type ConsentBlock } from '../consent-blocks.ts';
+import { SqliteConsentBlocks } from './sqlite-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
@@ -44,6 +46,9 @@ export class SqliteStore implements Store {
   readonly #dict: SqliteDictionary;
   readonly #lineage: SqliteLineage;
   readonly #subjectSets: SqliteSubjectSets;
+  readonly #blocks: SqliteConsentBlocks;
+  /** Inside bulkLoad: the ranges of the blocks written so far. */
+  #blockRanges = new BlockRanges();
   #keys: SubjectKeyIndex | null = null;
   #subjectCount = 0;
   #subjectsSince: Database.Statement | null = null;
@@ -67,6 +72,7 @@ export class SqliteStore implements Store {
     this.ledger = new SqliteLedger(db, { leafData: async (from, to) => this.#consentLeafData(from, to) });
     this.#lineage = new SqliteLineage(db, (e) => this.#leaf(e), this.#dict);
     this.#subjectSets = new SqliteSubjectSets(db);
+    this.#blocks = new SqliteConsentBlocks(db);
   }
 
   /** Appends the entry in the current transaction and returns its leaf index. */
@@ -91,7 +97,7 @@ export class SqliteStore implements Store {
       agreements: count('agreements'),
       datasets: count('datasets'),
       subjects: count('subjects'),
-      consentEvents: count('consent_events'),
+      consentEvents: count('consent_events') + this.#blocks.count(),
       objections: count('objections'),
       transfers: count('transfers'),
       derivations: count('derivations'),
@@ -269,6 +275,9 @@ export class SqliteStore implements Store {
        WHERE e.controller = ? AND e.event_id IN (SELECT value FROM json_each(?))`,
     );
     for (const r of this.#findEvents.all(code, JSON.stringify(eventIds)) as ConsentRow[]) found.set(r.event_id, consentFromRow(r, this.#dict));
+    if (found.size < eventIds.length && this.#blocks.any()) {
+      for (const r of this.#blocks.findIds(code, eventIds.filter((id) => !found.has(id))).values()) found.set(r.event_id, consentFromRow(r, this.#dict));
+    }
     return found;
   }
 
@@ -291,7 +300,13 @@ export class SqliteStore implements Store {
       // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
       const firstLeaf = this.ledger.sizeSync();
       const entries: LedgerEntry[] = [];
+      // The unique index sees rows only: ids a bulk load kept in blocks are looked up there.
+      const inBlocks = events.length > 0 && this.#blocks.any() ? this.#idsInBlocks(events) : null;
       for (const e of events) {
+        if (inBlocks?.has(`${e.controller}\u0000${e.id}`)) {
+          duplicates.push(e);
+          continue;
+        }
         let ordinal = index.get(e.subject);
         if (ordinal < 0) {
           ordinal = this.#subjectCount++;
@@ -337,6 +352,22 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** "controller\0id" of each of `events` kept in a block. */
+  #idsInBlocks(events: readonly NewConsentEvent[]): Set<string> {
+    const byController = new Map<string, string[]>();
+    for (const e of events) {
+      let ids = byController.get(e.controller);
+      if (ids === undefined) byController.set(e.controller, (ids = []));
+      ids.push(e.id);
+    }
+    const out = new Set<string>();
+    for (const [controller, ids] of byController) {
+      const code = this.#dict.find('org', controller);
+      if (code >= 0) for (const id of this.#blocks.findIds(code, ids).keys()) out.add(`${controller}\u0000${id}`);
+    }
+    return out;
+  }
+
   async appendConsentColumns(c: ConsentColumns): Promise<ConsentColumnsResult> {
     if (!this.#bulk) throw new Error('appendConsentColumns runs inside bulkLoad only');
     const index = this.#keyIndex();
@@ -352,34 +383,48 @@ export class SqliteStore implements Store {
       ),
     });
     const startCount = this.#subjectCount;
+    const ranges = this.#blockRanges.clone();
     const run = this.db.transaction(() => {
       const d = this.#dict;
       const firstLeaf = this.ledger.sizeSync();
-      const codeOf = columnCoder(c.strings, (kind, value) => d.code(kind, value));
+      const codes = columnCodes(c, (kind, value) => d.code(kind, value));
       const { ordinals, fresh, first: firstNew, added } = columnSubjects(c, index, this.#subjectCount);
       this.#subjectCount += added;
       if (added > 0) q.subjects.run({ first: firstNew, blob: Buffer.from(fresh.buffer, fresh.byteOffset, fresh.byteLength), count: added });
-      for (let i = 0; i < c.count; i++) {
-        const expires = c.expiresAt[i]!;
-        const evidence = c.evidence[i]!;
-        q.event.run(
-          firstLeaf + i, codeOf('org', c.controller[i]!), c.eventIds[i]!, ordinals[c.subject[i]!]!, codeOf('list', c.purposes[i]!), codeOf('list', c.recipients[i]!),
-          codeOf('status', c.status[i]!), codeOf('notice', c.notice[i]!), c.at[i]!, Number.isNaN(expires) ? null : expires, codeOf('method', c.method[i]!),
-          codeOf('ctype', c.consentType[i]!), evidence < 0 ? null : c.strings[evidence]!, firstLeaf + i,
-        );
+      // Blocks where their ranges allow (see consent-blocks.ts); rows, checked by the unique index, where not.
+      for (const [from, to] of cutBlocks(c, ordinals)) {
+        const b = encodeBlock(c, from, to, ordinals, codes);
+        if (b !== null && ranges.accepts(b)) {
+          ranges.add(b);
+          this.#blocks.write(firstLeaf + from, b);
+        } else for (let i = from; i < to; i++) this.#insertColumnRow(q.event, c, i, firstLeaf + i, ordinals, codes);
       }
       // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
       if (this.ledger.appendHashedSync(c.leafHashes, c.count).first !== firstLeaf) throw new Error('ledger and consent events out of step');
       return { inserted: c.count, unchanged: 0, newSubjects: added, ordinals };
     });
     try {
-      return run();
+      const result = run();
+      this.#blockRanges = ranges;
+      return result;
     } catch (err) {
       this.#keys = null;
       this.#dict.reload();
+      this.#blocks.forget();
       this.#subjectCount = startCount;
       throw err;
     }
+  }
+
+  #insertColumnRow(insert: Database.Statement, c: ConsentColumns, i: number, seq: number, ordinals: Int32Array, codes: ColumnCodes): void {
+    const code = (table: Int32Array, s: number): number | null => (s < 0 ? null : table[s]!);
+    const expires = c.expiresAt[i]!;
+    const evidence = c.evidence[i]!;
+    insert.run(
+      seq, code(codes.controller, c.controller[i]!), c.eventIds[i]!, ordinals[c.subject[i]!]!, code(codes.purposes, c.purposes[i]!), code(codes.recipients, c.recipients[i]!),
+      code(codes.status, c.status[i]!), code(codes.notice, c.notice[i]!), c.at[i]!, Number.isNaN(expires) ? null : expires, code(codes.method, c.method[i]!),
+      code(codes.consentType, c.consentType[i]!), evidence < 0 ? null : c.strings[evidence]!, seq,
+    );
   }
 
   /**
@@ -390,6 +435,7 @@ export class SqliteStore implements Store {
     this.#leafRows ??= this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE e.seq >= ? AND e.seq < ? AND e.leaf = e.seq');
     const out = new Map<number, Uint8Array>();
     for (const r of this.#leafRows.iterate(from, to) as IterableIterator<ConsentRow>) out.set(r.leaf, Buffer.from(consentLeafJson(consentFromRow(r, this.#dict))));
+    for (const r of this.#blocks.inSeqRange(from, to)) out.set(r.leaf, Buffer.from(consentLeafJson(consentFromRow(r, this.#dict))));
     return out;
   }
 
@@ -401,28 +447,35 @@ export class SqliteStore implements Store {
       const r = stmt.get(code, id) as ConsentRow | undefined;
       if (r) found.set(id, consentFromRow(r, this.#dict));
     }
+    if (found.size < ids.length && code >= 0 && this.#blocks.any()) {
+      for (const r of this.#blocks.findIds(code, ids.filter((id) => !found.has(id))).values()) found.set(r.event_id, consentFromRow(r, this.#dict));
+    }
     return found;
   }
 
   async eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number> {
     const stmt = this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal ORDER BY e.seq');
     let n = 0;
-    for (const r of stmt.iterate() as IterableIterator<ConsentRow>) {
+    const row = (r: ConsentRow): void => {
       visit(storedConsentFromRow(r, this.#dict));
       n++;
-    }
+    };
+    this.#inSeqOrder(stmt.iterate() as IterableIterator<ConsentRow>, (r) => r.seq, row, (block) => {
+      const keyOf = this.#blocks.keysOf(block);
+      for (let i = 0; i < block.count; i++) row(block.row(i, keyOf(block.ordinals[i]!)));
+    });
     return n;
   }
 
   async eachConsentFact(visit: (ordinal: number, fact: ConsentEvent) => void): Promise<number> {
-    const stmt = this.db.prepare('SELECT ordinal, controller, purposes, recipients, status, notice, at, expires_at, method, consent_type FROM consent_events ORDER BY seq').raw(true);
+    const stmt = this.db.prepare('SELECT seq, ordinal, controller, purposes, recipients, status, notice, at, expires_at, method, consent_type FROM consent_events ORDER BY seq').raw(true);
     const d = this.#dict;
     // Codes repeat across millions of rows: decode each list once.
     const lists: string[][] = [];
     const list = (code: number): string[] => (lists[code] ??= splitList(d.value(code)));
     const fact = { id: '', subject: NO_KEY, evidence: null, controller: '', purposes: [] as string[], recipients: [] as string[], status: 'ConsentGiven' as ConsentStatus, notice: null as string | null, at: 0, expiresAt: null as number | null, method: null as CollectionMethod | null, consentType: 'expressed' as ConsentType };
     let n = 0;
-    for (const r of stmt.iterate() as IterableIterator<[number, number, number, number, number, number | null, number, number | null, number | null, number]>) {
+    const row = (r: [number, number, number, number, number, number | null, number, number | null, number | null, number]): void => {
       fact.controller = d.value(r[1]);
       fact.purposes = list(r[2]);
       fact.recipients = list(r[3]);
@@ -434,14 +487,38 @@ export class SqliteStore implements Store {
       fact.consentType = d.value(r[9]) as ConsentType;
       visit(r[0], fact);
       n++;
-    }
+    };
+    // Rows come as [seq, ...the fact's columns].
+    const rows = stmt.iterate() as IterableIterator<[number, number, number, number, number, number, number | null, number, number | null, number | null, number]>;
+    this.#inSeqOrder(rows, (r) => r[0], (r) => row(r.slice(1) as Parameters<typeof row>[0]), (block) => {
+      for (let i = 0; i < block.count; i++) row(block.fact(i));
+    });
     return n;
   }
 
   async consentEventsOf(subject: SubjectKey): Promise<StoredConsentEvent[]> {
     this.#consentsOf ??= this.db.prepare('SELECT e.*, s.key FROM consent_events e JOIN subjects s ON s.ordinal = e.ordinal WHERE s.key = ? ORDER BY e.seq');
     const rows = this.#consentsOf.all(subject) as ConsentRow[];
+    if (this.#blocks.any()) {
+      this.#ordinalByKey ??= this.db.prepare('SELECT ordinal FROM subjects WHERE key = ?').pluck();
+      const key = Buffer.from(subject.buffer, subject.byteOffset, subject.byteLength);
+      const ordinal = this.#ordinalByKey.get(key) as number | undefined;
+      if (ordinal !== undefined) rows.push(...this.#blocks.ofOrdinal(ordinal, key));
+      rows.sort((a, b) => a.seq - b.seq);
+    }
     return rows.map((r) => storedConsentFromRow(r, this.#dict));
+  }
+
+  /** Visits rows (in seq order) and blocks' events merged in seq order. */
+  #inSeqOrder<R>(rows: Iterable<R>, seqOf: (r: R) => number, onRow: (r: R) => void, onBlock: (b: ConsentBlock) => void): void {
+    const firsts = this.#blocks.firstSeqs();
+    let k = 0;
+    for (const r of rows) {
+      const seq = seqOf(r);
+      while (k < firsts.length && firsts[k]! < seq) onBlock(this.#blocks.block(firsts[k++]!));
+      onRow(r);
+    }
+    while (k < firsts.length) onBlock(this.#blocks.block(firsts[k++]!));
   }
 
   // --- objections ----------------------------------------------------------------------------
@@ -735,11 +812,13 @@ export class SqliteStore implements Store {
     try {
       for (const ix of indexes) this.db.exec(`DROP INDEX ${ix.name}`);
       this.#bulk = true;
+      this.#blockRanges = new BlockRanges();
       if (expected.subjects) this.#keyIndex().reserve(this.#subjectCount + expected.subjects);
       const result = await load();
       this.#bulk = false;
       try {
         for (const ix of indexes) this.db.exec(ix.sql);
+        this.#rowsNotInBlocks();
       } catch (err) {
         throw new UserError('conflict', `the load repeats an event id or subject (${(err as Error).message}); nothing was stored`);
       }
@@ -748,12 +827,28 @@ export class SqliteStore implements Store {
     } catch (err) {
       this.#bulk = false;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.#blocks.forget();
       this.#dict.reload();
       this.#keys = null;
       this.#subjectCount = 0;
       throw err;
     } finally {
       if (journal !== 'wal') this.#journalMode('wal');
+    }
+  }
+
+  /** Throws when an event the load stored as a row has the id of one it kept in a block. */
+  #rowsNotInBlocks(): void {
+    if (!this.#blocks.any()) return;
+    const byController = new Map<number, string[]>();
+    for (const [controller, id] of this.db.prepare('SELECT controller, event_id FROM consent_events').raw(true).iterate() as IterableIterator<[number, string]>) {
+      let ids = byController.get(controller);
+      if (ids === undefined) byController.set(controller, (ids = []));
+      ids.push(id);
+    }
+    for (const [controller, ids] of byController) {
+      const [id] = this.#blocks.findIds(controller, ids).keys();
+      if (id !== undefined) throw new Error(`event id "${id}" is stored twice`);
     }
   }
 

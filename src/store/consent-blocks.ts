@@ -1,0 +1,328 @@
+/**
+ * A bulk load's consent events kept in blocks: a row per run of about BLOCK_EVENTS consecutive
+ * events (consecutive sequence numbers, which are also their leaf indexes) instead of a row and
+ * two index entries per event. Two million events become about 8,500 rows.
+ *
+ * Each block carries the ranges the stores look events up by: its event ids (one controller per
+ * block) and its subjects' ordinals. A store keeps a block only when both ranges lie wholly above
+ * every earlier block's (see BlockRanges), so a value falls in at most one block: the one with
+ * the greatest lower bound not above it. Blocks are cut where the subject changes, so a person's
+ * events of one batch stay together and consecutive people's ranges do not interleave.
+ *
+ * Pure: encoding and decoding only; the stores do the I/O.
+ */
+import { endianness } from 'node:os';
+import type { ConsentRow } from './row-mappers.ts';
+import type { ConsentColumns } from './store.ts';
+
+/** Events per block, at least (a block ends where the subject next changes). */
+export const BLOCK_EVENTS = 256;
+
+// The body is typed arrays written in the machine's byte order; every platform Node supports
+// in practice is little-endian, and a store must read the same on every node.
+if (endianness() !== 'LE') throw new Error('consent blocks need a little-endian machine');
+
+const HEADER = 8; // u32 count, u32 string count
+const NONE = -1;
+const fromUtf8 = new TextDecoder();
+
+/** Dictionary codes for a batch's strings, by column: codes[i] for strings[i], -1 for none. */
+export interface ColumnCodes {
+  readonly controller: Int32Array;
+  readonly purposes: Int32Array;
+  readonly recipients: Int32Array;
+  readonly status: Int32Array;
+  readonly notice: Int32Array;
+  readonly method: Int32Array;
+  readonly consentType: Int32Array;
+}
+
+/** What a store writes for one block besides its first sequence number. */
+export interface EncodedBlock {
+  /** Events [from, to) of the batch. */
+  readonly from: number;
+  readonly to: number;
+  readonly controller: number;
+  /** Least and greatest event id (UTF-8 byte order). */
+  readonly firstId: string;
+  readonly lastId: string;
+  readonly minOrdinal: number;
+  readonly maxOrdinal: number;
+  readonly body: Uint8Array;
+}
+
+/**
+ * Compares strings as their UTF-8 bytes compare (SQLite's BINARY collation, PostgreSQL's "C"):
+ * JavaScript compares UTF-16 units, which differs only where a surrogate meets U+E000–U+FFFF.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && x <= 0xdfff) x += 0x10000;
+    if (y >= 0xd800 && y <= 0xdfff) y += 0x10000;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Where a batch splits into blocks: [from, to) pairs of at least BLOCK_EVENTS events (but the
+ * last), each ending where the subject or the controller changes.
+ */
+export function cutBlocks(c: ConsentColumns, ordinals: Int32Array): [number, number][] {
+  const out: [number, number][] = [];
+  let from = 0;
+  for (let i = 1; i <= c.count; i++) {
+    if (i === c.count) {
+      out.push([from, i]);
+      break;
+    }
+    const controllerChanges = c.controller[i] !== c.controller[i - 1];
+    if (controllerChanges || (i - from >= BLOCK_EVENTS && ordinals[c.subject[i]!] !== ordinals[c.subject[i - 1]!])) {
+      out.push([from, i]);
+      from = i;
+    }
+  }
+  return out;
+}
+
+/** True when JavaScript's string order is UTF-8 byte order for `s` (no unit at or above U+D800). */
+const BELOW_SURROGATES = /^[\u0000-\ud7ff]*$/;
+
+/** Encodes events [from, to) of a batch (one controller); null when two of them share an id. */
+export function encodeBlock(c: ConsentColumns, from: number, to: number, ordinals: Int32Array, codes: ColumnCodes): EncodedBlock | null {
+  const n = to - from;
+  const ids = c.eventIds.slice(from, to);
+  if (new Set(ids).size !== n) return null;
+  // The native comparison where it agrees with UTF-8 order, as it does for every id below U+D800.
+  const compare = BELOW_SURROGATES.test(ids.join('')) ? (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0) : compareUtf8;
+  let firstId = ids[0]!;
+  let lastId = firstId;
+  for (const id of ids) {
+    if (compare(id, firstId) < 0) firstId = id;
+    else if (compare(id, lastId) > 0) lastId = id;
+  }
+  // The block's strings: its ids, then each evidence text once.
+  const strings = ids;
+  const evidenceAt = new Map<number, number>();
+  const evidence = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = c.evidence[from + i]!;
+    if (e < 0) evidence[i] = NONE;
+    else {
+      let k = evidenceAt.get(e);
+      if (k === undefined) evidenceAt.set(e, (k = strings.push(c.strings[e]!) - 1));
+      evidence[i] = k;
+    }
+  }
+  const m = strings.length;
+  const lengths = new Uint32Array(m);
+  let textBytes = 0;
+  for (let k = 0; k < m; k++) textBytes += lengths[k] = Buffer.byteLength(strings[k]!, 'utf8');
+  const numbers = HEADER + 16 * n + 4 * 9 * n + 4 * (m + 1);
+  // A buffer of its own, so that the typed views below start at offset 0, aligned.
+  const body = Buffer.from(new ArrayBuffer(numbers + textBytes));
+  const u32 = new Uint32Array(body.buffer, 0, 2);
+  u32[0] = n;
+  u32[1] = m;
+  let at = HEADER;
+  const f64 = (len: number): Float64Array => {
+    const a = new Float64Array(body.buffer, at, len);
+    at += 8 * len;
+    return a;
+  };
+  const i32 = (len: number): Int32Array => {
+    const a = new Int32Array(body.buffer, at, len);
+    at += 4 * len;
+    return a;
+  };
+  f64(n).set(c.at.subarray(from, to));
+  f64(n).set(c.expiresAt.subarray(from, to));
+  const ordinal = i32(n);
+  const columns = [codes.purposes, codes.recipients, codes.status, codes.notice, codes.method, codes.consentType] as const;
+  const sources = [c.purposes, c.recipients, c.status, c.notice, c.method, c.consentType] as const;
+  const targets = columns.map(() => i32(n));
+  let minOrdinal = Infinity;
+  let maxOrdinal = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const o = ordinals[c.subject[from + i]!]!;
+    ordinal[i] = o;
+    if (o < minOrdinal) minOrdinal = o;
+    if (o > maxOrdinal) maxOrdinal = o;
+  }
+  for (let k = 0; k < columns.length; k++) {
+    const src = sources[k]!;
+    const code = columns[k]!;
+    const out = targets[k]!;
+    for (let i = 0; i < n; i++) {
+      const s = src[from + i]!;
+      out[i] = s < 0 ? NONE : code[s]!;
+    }
+  }
+  i32(n).set(evidence);
+  const offsets = new Uint32Array(body.buffer, at, m + 1);
+  at += 4 * (m + 1);
+  let off = 0;
+  for (let k = 0; k < m; k++) {
+    offsets[k] = off;
+    body.write(strings[k]!, at + off, lengths[k]!, 'utf8');
+    off += lengths[k]!;
+  }
+  offsets[m] = off;
+  return { from, to, controller: codes.controller[c.controller[from]!]!, firstId, lastId, minOrdinal, maxOrdinal, body };
+}
+
+/**
+ * Keeps a load's blocks disjoint: a block is accepted only when its ids lie above every earlier
+ * block's of its controller and its ordinals above every earlier block's. A block refused here
+ * is stored as rows, which the unique index checks as ever.
+ */
+export class BlockRanges {
+  readonly #lastId = new Map<number, string>();
+  #lastOrdinal = -1;
+
+  accepts(b: EncodedBlock): boolean {
+    const last = this.#lastId.get(b.controller);
+    return b.minOrdinal > this.#lastOrdinal && (last === undefined || compareUtf8(b.firstId, last) > 0);
+  }
+
+  add(b: EncodedBlock): void {
+    this.#lastId.set(b.controller, b.lastId);
+    this.#lastOrdinal = b.maxOrdinal;
+  }
+
+  /** A copy to work on, kept only if the write it checks commits. */
+  clone(): BlockRanges {
+    const c = new BlockRanges();
+    for (const [k, v] of this.#lastId) c.#lastId.set(k, v);
+    c.#lastOrdinal = this.#lastOrdinal;
+    return c;
+  }
+}
+
+/** A stored block, read back: its events as the rows the stores map to domain objects. */
+export class ConsentBlock {
+  readonly count: number;
+  readonly #firstSeq: number;
+  readonly #controller: number;
+  readonly #at: Float64Array;
+  readonly #expires: Float64Array;
+  readonly ordinals: Int32Array;
+  readonly #codes: Int32Array[];
+  readonly #evidence: Int32Array;
+  readonly #offsets: Uint32Array;
+  readonly #text: Uint8Array;
+  readonly #strings: (string | undefined)[];
+
+  constructor(firstSeq: number, controller: number, stored: Uint8Array) {
+    // Typed views need aligned offsets: copy a body that a driver handed over unaligned.
+    const body = stored.byteOffset % 8 === 0 ? stored : new Uint8Array(stored);
+    const head = new Uint32Array(body.buffer, body.byteOffset, 2);
+    const n = head[0]!;
+    const m = head[1]!;
+    let at = body.byteOffset + HEADER;
+    const f64 = (): Float64Array => {
+      const a = new Float64Array(body.buffer, at, n);
+      at += 8 * n;
+      return a;
+    };
+    const i32 = (len: number): Int32Array => {
+      const a = new Int32Array(body.buffer, at, len);
+      at += 4 * len;
+      return a;
+    };
+    this.count = n;
+    this.#firstSeq = firstSeq;
+    this.#controller = controller;
+    this.#at = f64();
+    this.#expires = f64();
+    this.ordinals = i32(n);
+    this.#codes = [i32(n), i32(n), i32(n), i32(n), i32(n), i32(n)];
+    this.#evidence = i32(n);
+    this.#offsets = new Uint32Array(body.buffer, at, m + 1);
+    at += 4 * (m + 1);
+    this.#text = new Uint8Array(body.buffer, at, this.#offsets[m]!);
+    this.#strings = new Array<string | undefined>(m);
+  }
+
+  get firstSeq(): number {
+    return this.#firstSeq;
+  }
+
+  /** The dictionary code of its events' controller. */
+  get controller(): number {
+    return this.#controller;
+  }
+
+  #string(k: number): string {
+    return (this.#strings[k] ??= fromUtf8.decode(this.#text.subarray(this.#offsets[k]!, this.#offsets[k + 1]!)));
+  }
+
+  idAt(i: number): string {
+    return this.#string(i);
+  }
+
+  /** The position of event `id` in the block, or -1. */
+  indexOfId(id: string): number {
+    for (let i = 0; i < this.count; i++) if (this.#string(i) === id) return i;
+    return -1;
+  }
+
+  /** Event i as a row; `key` is its subject's key (the stores join it from subjects). */
+  row(i: number, key: Buffer): ConsentRow {
+    const [purposes, recipients, status, notice, method, consentType] = this.#codes as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    const expires = this.#expires[i]!;
+    const evidence = this.#evidence[i]!;
+    const seq = this.#firstSeq + i;
+    return {
+      seq,
+      controller: this.#controller,
+      event_id: this.#string(i),
+      ordinal: this.ordinals[i]!,
+      purposes: purposes[i]!,
+      recipients: recipients[i]!,
+      status: status[i]!,
+      notice: orNull(notice[i]!),
+      at: this.#at[i]!,
+      expires_at: Number.isNaN(expires) ? null : expires,
+      method: orNull(method[i]!),
+      consent_type: consentType[i]!,
+      evidence: evidence < 0 ? null : this.#string(evidence),
+      leaf: seq,
+      key,
+    };
+  }
+
+  /** The columns eachConsentFact reads, without decoding any string: [ordinal, controller, purposes, recipients, status, notice, at, expires, method, type]. */
+  fact(i: number): [number, number, number, number, number, number | null, number, number | null, number | null, number] {
+    const c = this.#codes;
+    const expires = this.#expires[i]!;
+    return [this.ordinals[i]!, this.#controller, c[0]![i]!, c[1]![i]!, c[2]![i]!, orNull(c[3]![i]!), this.#at[i]!, Number.isNaN(expires) ? null : expires, orNull(c[4]![i]!), c[5]![i]!];
+  }
+}
+
+const orNull = (code: number): number | null => (code === NONE ? null : code);
+
+/** Per-string code tables for a batch: each column's strings coded once with `code`. */
+export function columnCodes(c: ConsentColumns, code: (kind: string, value: string) => number): ColumnCodes {
+  const table = (kind: string, column: Int32Array): Int32Array => {
+    const t = new Int32Array(c.strings.length).fill(NONE);
+    for (let i = 0; i < c.count; i++) {
+      const s = column[i]!;
+      if (s >= 0 && t[s] === NONE) t[s] = code(kind, c.strings[s]!);
+    }
+    return t;
+  };
+  return {
+    controller: table('org', c.controller),
+    purposes: table('list', c.purposes),
+    recipients: table('list', c.recipients),
+    status: table('status', c.status),
+    notice: table('notice', c.notice),
+    method: table('method', c.method),
+    consentType: table('ctype', c.consentType),
+  };
+}
