@@ -216,6 +216,7 @@ export class ConsentBlock {
   readonly #offsets: Uint32Array;
   readonly #text: Uint8Array;
   readonly #strings: (string | undefined)[];
+  #byId: Map<string, number> | null = null;
 
   constructor(firstSeq: number, controller: number, stored: Uint8Array) {
     // Typed views need aligned offsets: copy a body that a driver handed over unaligned.
@@ -267,8 +268,11 @@ export class ConsentBlock {
 
   /** The position of event `id` in the block, or -1. */
   indexOfId(id: string): number {
-    for (let i = 0; i < this.count; i++) if (this.#string(i) === id) return i;
-    return -1;
+    if (this.#byId === null) {
+      this.#byId = new Map();
+      for (let i = 0; i < this.count; i++) this.#byId.set(this.#string(i), i);
+    }
+    return this.#byId.get(id) ?? -1;
   }
 
   /** Event i as a row; `key` is its subject's key (the stores join it from subjects). */

@@ -19,6 +19,8 @@ export class SqliteConsentBlocks {
   #q: Statements | null = null;
   /** The last block decoded (lookups come in runs of neighbouring ids). Blocks never change. */
   #last: ConsentBlock | null = null;
+  #keysFor: ConsentBlock | null = null;
+  #keysOfLast: ((ordinal: number) => Buffer) | null = null;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -57,6 +59,8 @@ export class SqliteConsentBlocks {
   /** Forgets what was decoded (a load that wrote blocks rolled back). */
   forget(): void {
     this.#last = null;
+    this.#keysFor = null;
+    this.#keysOfLast = null;
   }
 
   #decode(r: BlockRow): ConsentBlock {
@@ -78,9 +82,19 @@ export class SqliteConsentBlocks {
         block = this.#decode(r);
         i = block.indexOfId(id);
       }
-      if (i >= 0) out.set(id, block!.row(i, this.#key(block!.ordinals[i]!)));
+      if (i >= 0) out.set(id, block!.row(i, this.#lastKeys(block!.ordinals[i]!)));
     }
     return out;
+  }
+
+  /** The key of a subject of the last block decoded: its keys are read once, in one range. */
+  #lastKeys(ordinal: number): Buffer {
+    const block = this.#last!;
+    if (this.#keysFor !== block) {
+      this.#keysOfLast = this.keysOf(block);
+      this.#keysFor = block;
+    }
+    return this.#keysOfLast!(ordinal);
   }
 
   /** The subject's events kept in blocks, in sequence order. */
