@@ -9,7 +9,7 @@
  * computed once. Batches of Merkle leaves and nodes go through a four-lane SIMD kernel
  * (sha256-simd.ts) when the runtime has WebAssembly SIMD.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { simdLeaves32, simdNodePairs } from './sha256-simd.ts';
 
 /** SHA-256 round constants and initial hash value (FIPS 180-4 §4.2.2, §5.3.3), as unsigned words. */
@@ -155,10 +155,20 @@ function finish(
  */
 const NATIVE_THRESHOLD = 1024;
 
+/**
+ * node:crypto's SHA-256 of `input` into `out[outOff..outOff+32)`. The digest is asked for as a
+ * latin1 ("binary") string and copied byte by byte: a Buffer per call costs about as much as
+ * hashing a few hundred bytes (1.6 vs 0.9 µs a call here), and as much again in collection.
+ */
+export function nativeSha256Into(input: string | Uint8Array, out: Uint8Array, outOff: number): void {
+  const digest = hash('sha256', input, 'binary');
+  for (let b = 0; b < 32; b++) out[outOff + b] = digest.charCodeAt(b);
+}
+
 /** SHA-256 of `data[off..off+len)` into `out[outOff..outOff+32)`. */
 export function sha256Range(data: Uint8Array, off: number, len: number, out: Uint8Array, outOff: number): void {
   if (len >= NATIVE_THRESHOLD) {
-    out.set(createHash('sha256').update(data.subarray(off, off + len)).digest(), outOff);
+    nativeSha256Into(data.subarray(off, off + len), out, outOff);
     return;
   }
   ST.set(IV);

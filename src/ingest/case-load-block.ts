@@ -4,7 +4,7 @@
  * (every registrant's data depends only on the seed and its ordinal), so blocks are built on
  * worker threads while the store writes the ones before.
  */
-import { hash } from 'node:crypto';
+import { nativeSha256Into } from '../crypto/sha256.ts';
 import { appendConsentEvents, type ImportRow } from '../demo/consent-events.ts';
 import { NOTICES, ORG_IDS, TARGET_AREAS } from '../demo/reference-case.ts';
 import { registrantRange } from '../demo/registrants.ts';
@@ -177,7 +177,7 @@ class ColumnBuilder {
     this.#at[k] = e.at;
     this.#expires[k] = e.expiresAt ?? Number.NaN;
     // SHA-256(0x00 || UTF-8 of the leaf JSON): U+0000 encodes as the one byte 0x00.
-    this.#hashes.set(hash('sha256', `\u0000${consentLeafJson(e)}`, 'buffer') as unknown as Uint8Array, k * 32);
+    nativeSha256Into(`\u0000${consentLeafJson(e)}`, this.#hashes, k * 32);
   }
 
   finish(subjectKeys: Uint8Array): ConsentColumns {

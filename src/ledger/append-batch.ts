@@ -2,7 +2,7 @@
  * The pure part of an append, shared by every storage: leaf data and hashes of a batch of
  * entries, and the perfect subtree nodes the batch completes, from the frontier before it.
  */
-import { hash } from 'node:crypto';
+import { nativeSha256Into } from '../crypto/sha256.ts';
 import { Frontier } from './frontier.ts';
 import { isRebuilt, leafInput, type LedgerEntry } from './ledger-entry.ts';
 import { HASH_SIZE, rootOfLeafHashes, type NodeReader } from './merkle.ts';
@@ -29,7 +29,7 @@ export function prepareBatch(before: Frontier, entries: readonly LedgerEntry[]):
   const inputs = entries.map(leafInput); // throws on a bad entry before anything is written
   const hashes = new Uint8Array(entries.length * HASH_SIZE);
   // Leaves are a few hundred bytes: one native call each beats hashing them in JavaScript.
-  inputs.forEach((input, i) => hashes.set(hash('sha256', input, 'buffer') as unknown as Uint8Array, i * HASH_SIZE));
+  inputs.forEach((input, i) => nativeSha256Into(input, hashes, i * HASH_SIZE));
   const data = inputs.map((input, i) => (isRebuilt(entries[i]!) ? NO_DATA : input.subarray(1)));
   const frontier = before.clone();
   const nodes: [number, number, Uint8Array][] = [];

@@ -7,6 +7,7 @@ import {
   hashLeavesFixed,
   hashNode,
   hashNodePairs,
+  nativeSha256Into,
   sha256,
   sha256Into,
   sha256Range,
@@ -15,6 +16,19 @@ import {
 function nodeSha(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
 }
+
+test('nativeSha256Into writes the digest node:crypto gives, for text (as UTF-8) and bytes, where it is told', () => {
+  const out = new Uint8Array(96).fill(7);
+  const texts = ['', 'a', '\u0000{"kind":"consent"}', 'é😀 — 中文', 'x'.repeat(5000)];
+  for (const t of texts) {
+    nativeSha256Into(t, out, 32);
+    assert.deepEqual(Buffer.from(out.subarray(32, 64)), createHash('sha256').update(t, 'utf8').digest(), JSON.stringify(t.slice(0, 20)));
+    const bytes = randomBytes(t.length);
+    nativeSha256Into(bytes, out, 64);
+    assert.deepEqual(Buffer.from(out.subarray(64, 96)), nodeSha(bytes));
+  }
+  assert.ok(out.subarray(0, 32).every((b) => b === 7), 'nothing written before the offset');
+});
 
 test('sha256 matches node:crypto for every length 0..300', () => {
   for (let len = 0; len <= 300; len++) {
