@@ -12,6 +12,7 @@ import { SubjectCommitment, sortSubjectKeys } from '../../src/ledger/subject-com
 import { memoryBlockReader, proveFromBlocks, subjectSetBlocks } from '../../src/ledger/subject-set-blocks.ts';
 import type { Decision } from '../../src/policy/decision.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { eachLink } from '../../src/store/link-blocks.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/sqlite-migrate.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -173,6 +174,12 @@ describe('a store from before subject sets were kept', () => {
     // Back to the schema before version 3: its tables and index gone, the old index back, later
     // triggers and tables gone, links naming their transfer by id again, the version marked 2.
     const db = new Database(file);
+    // Its links as rows, as every store before version 8 kept them.
+    const insertLink = db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) VALUES (?, ?, ?, ?)');
+    for (const [transfer, bucket, body] of db.prepare('SELECT transfer, bucket, body FROM transfer_link_blocks').raw(true).all() as [number, number, Buffer][]) {
+      eachLink(bucket, body, (o, allowed, reasons) => insertLink.run(transfer, o, allowed ? 1 : 0, reasons));
+    }
+    db.exec('DROP TABLE transfer_link_blocks');
     db.exec('DROP TABLE subject_set_blocks; DROP TABLE subject_sets; DROP INDEX transfer_subjects_by_subject_with_flags;');
     db.exec('DROP TRIGGER consent_events_append_only_u; DROP TRIGGER consent_events_append_only_d; DROP TABLE ledger_hashed_leaves; DROP TABLE consent_event_blocks;');
     db.exec(`CREATE TABLE old_links (transfer TEXT NOT NULL REFERENCES transfers(id), ordinal INTEGER NOT NULL, allowed INTEGER NOT NULL, reasons INTEGER, PRIMARY KEY (transfer, ordinal)) STRICT, WITHOUT ROWID;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
+import { eachLink } from '../../src/store/link-blocks.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { parsePgUrl } from '../../src/store/postgres/pg-connection.ts';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres/pg-migrate.ts';
@@ -44,8 +45,13 @@ describe('PostgreSQL store handling', { skip }, () => {
     const keys = [key(), key(), key()].sort((x, y) => Buffer.compare(x, y));
     await a.recordTransfer(transfer('t-old'), { keys: Buffer.concat(keys), allowed: Uint8Array.of(1, 0, 1) });
     await a.recordTransfer({ ...transfer('t-later'), decidedAt: Date.UTC(2018, 0, 1) }, { keys: Buffer.concat(keys.slice(1)), allowed: Uint8Array.of(1, 1) });
-    // As version 6 kept them: the transfer's id in every link, no numbers.
+    // As version 6 kept them: a row per link, the transfer's id in every link, no numbers.
+    const blocks = await a.pool.query<{ transfer: number; bucket: number; body: Buffer }>('SELECT transfer, bucket, body FROM transfer_link_blocks');
+    const rows: [number, number, number, number | null][] = [];
+    for (const b of blocks.rows) eachLink(b.bucket, b.body, (o, allowed, reasons) => rows.push([b.transfer, o, allowed ? 1 : 0, reasons]));
+    await a.pool.query('INSERT INTO transfer_subjects SELECT * FROM unnest($1::int[], $2::int[], $3::smallint[], $4::int[])', [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])]);
     await a.pool.query(`
+      DROP TABLE transfer_link_blocks;
       CREATE TABLE old_links (transfer text NOT NULL, ordinal integer NOT NULL, allowed smallint NOT NULL, reasons integer, PRIMARY KEY (transfer, ordinal));
       INSERT INTO old_links SELECT t.id, s.ordinal, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.num = s.transfer;
       DROP TABLE transfer_subjects;

@@ -119,6 +119,7 @@ describe('SQLite store file handling', () => {
                FROM ledger_hashed_leaves, (WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 255) SELECT k FROM i) n
               WHERE n.k < length(hashes) / 32;
              DROP TABLE ledger_hashed_leaves;
+             DROP TABLE transfer_link_blocks;
              DROP TABLE transfer_subjects;
              CREATE TABLE transfer_subjects (transfer TEXT NOT NULL, ordinal INTEGER NOT NULL, allowed INTEGER NOT NULL, reasons INTEGER, PRIMARY KEY (transfer, ordinal)) STRICT, WITHOUT ROWID;
              CREATE INDEX transfer_subjects_by_subject_with_flags ON transfer_subjects(ordinal, transfer, allowed, reasons);

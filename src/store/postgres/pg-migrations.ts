@@ -333,4 +333,19 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION consentry_append_only();
     `,
   },
+  {
+    version: 9,
+    name: 'a transfer keeps its links in blocks',
+    sql: `
+      -- A row per transfer and bucket of 256 ordinals (src/store/link-blocks.ts) instead of a row
+      -- per subject; links stored before stay in transfer_subjects, and both are read.
+      CREATE TABLE transfer_link_blocks (
+        transfer integer NOT NULL,
+        bucket integer NOT NULL,
+        body bytea NOT NULL,
+        PRIMARY KEY (bucket, transfer)
+      );
+      CREATE INDEX transfer_link_blocks_by_transfer ON transfer_link_blocks(transfer, bucket);
+    `,
+  },
 ];

@@ -23,6 +23,7 @@ import { columnSubjects } from '../consent-columns.ts';
 import { BlockRanges, columnCodes, cutBlocks, encodeBlock, type ColumnCodes, type ConsentBlock } from '../consent-blocks.ts';
 import { anyBlocks, BLOCK_COLUMNS, blockEventsById, blockEventsInSeqRange, blockEventsOfOrdinal, blockKeys, blocksIn, blockSpans, writeBlockRow } from './pg-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
+import { eachLink, keyOrder, linkAt, linkBlocks, LINK_BUCKET } from '../link-blocks.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
 import { PgDictionary } from './pg-dictionary.ts';
 import { migratePg } from './pg-migrate.ts';
@@ -587,14 +588,10 @@ export class PostgresStore implements Store {
       this.#subjectCount += resolved.added;
       const newSubjects = new BinaryCopyWriter();
       for (let j = 0; j < resolved.added; j++) newSubjects.row(2).int4(resolved.first + j).bytes(resolved.fresh.subarray(j * SUBJECT_KEY_BYTES, (j + 1) * SUBJECT_KEY_BYTES));
-      // In ordinal order, so the indexes on transfer_subjects fill front to back (transfer-links.ts).
-      const links = new BinaryCopyWriter();
-      for (let k = 0; k < resolved.count; k++) {
-        const why = resolved.reasons[k]!;
-        links.row(4).int4(num).int4(resolved.ordinals[k]!).int2(resolved.allowed[k]!).int4(why === null ? null : this.#dict.code('list', why));
-      }
+      const blocks = new BinaryCopyWriter();
+      for (const b of linkBlocks(resolved.ordinals, resolved.allowed, resolved.reasons, (why) => this.#dict.code('list', why))) blocks.row(3).int4(num).int4(b.bucket).bytes(b.body);
       await copyIn(c, 'subjects', ['ordinal', 'key'], newSubjects);
-      await copyIn(c, 'transfer_subjects', ['transfer', 'ordinal', 'allowed', 'reasons'], links);
+      await copyIn(c, 'transfer_link_blocks', ['transfer', 'bucket', 'body'], blocks);
       return { transfer: { ...t, leaf }, created: true };
     });
   }
@@ -612,13 +609,40 @@ export class PostgresStore implements Store {
   async transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }> {
     const keys: Buffer[] = [];
     const flags: number[] = [];
-    await this.#s.read((c) =>
-      copyOut(c, `SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = (SELECT num FROM transfers WHERE id = ${literal(id)}) ORDER BY s.key`, (row) => {
+    // Links stored before blocks, then the blocks' links, each with its subject's key.
+    await this.#s.read(async (c) => {
+      await copyOut(c, `SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = (SELECT num FROM transfers WHERE id = ${literal(id)})`, (row) => {
         keys.push(Buffer.from(row.bytes(0)));
         flags.push(row.int2(1));
-      }),
-    );
-    return { keys: new Uint8Array(Buffer.concat(keys)), allowed: Uint8Array.from(flags) };
+      });
+      const blocks = await c.query<{ bucket: number; body: Buffer }>('SELECT bucket, body FROM transfer_link_blocks WHERE transfer = (SELECT num FROM transfers WHERE id = $1) ORDER BY bucket', [id]);
+      const ordinals: number[] = [];
+      for (const b of blocks.rows) {
+        eachLink(b.bucket, b.body, (o, allowed) => {
+          ordinals.push(o);
+          flags.push(allowed ? 1 : 0);
+        });
+      }
+      const keyOf = new Map<number, Buffer>();
+      for (let k = 0; k < ordinals.length; k += 100_000) {
+        const r = await c.query<{ ordinal: number; key: Buffer }>('SELECT ordinal, key FROM subjects WHERE ordinal = ANY($1::int[])', [ordinals.slice(k, k + 100_000)]);
+        for (const row of r.rows) keyOf.set(row.ordinal, row.key);
+      }
+      for (const o of ordinals) {
+        const key = keyOf.get(o);
+        if (key === undefined) throw new Error(`transfer ${id} links a subject the store does not hold`);
+        keys.push(key);
+      }
+    });
+    const all = new Uint8Array(Buffer.concat(keys));
+    const order = keyOrder(all);
+    const sorted = new Uint8Array(all.length);
+    const allowed = new Uint8Array(order.length);
+    order.forEach((i, r) => {
+      sorted.set(all.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES), r * SUBJECT_KEY_BYTES);
+      allowed[r] = flags[i]!;
+    });
+    return { keys: sorted, allowed };
   }
 
   async putSubjectSet(id: string, set: SubjectSetBlocks): Promise<PutResult> {
@@ -658,7 +682,14 @@ export class PostgresStore implements Store {
     const out = new Set<number>();
     if (transferIds.length === 0) return out;
     const list = transferIds.map(literal).join(', ');
-    await this.#s.read((c) => copyOut(c, `SELECT ordinal FROM transfer_subjects WHERE transfer IN (SELECT num FROM transfers WHERE id IN (${list})) AND allowed = 1`, (row) => out.add(row.int4(0))));
+    await this.#s.read(async (c) => {
+      await copyOut(c, `SELECT ordinal FROM transfer_subjects WHERE transfer IN (SELECT num FROM transfers WHERE id IN (${list})) AND allowed = 1`, (row) => out.add(row.int4(0)));
+      await copyOut(c, `SELECT bucket, body FROM transfer_link_blocks WHERE transfer IN (SELECT num FROM transfers WHERE id IN (${list}))`, (row) =>
+        eachLink(row.int4(0), row.bytes(1), (o, allowed) => {
+          if (allowed) out.add(o);
+        }),
+      );
+    });
     return out;
   }
 
@@ -673,9 +704,13 @@ export class PostgresStore implements Store {
       this.#s.query<{ controller: string; objection_id: string; scope: string; source: string; at: number; leaf: number }>('SELECT * FROM objections WHERE ordinal = $1 ORDER BY seq', [ordinal]),
       // Reason codes are read back through the dictionary: catch it up first.
       this.#dict.catchUp(this.#s).then(() =>
-        this.#s.query<BodyRow & { allowed: number; reasons: number | null }>(
-          'SELECT t.body, t.leaf, s.allowed, s.reasons FROM transfer_subjects s JOIN transfers t ON t.num = s.transfer WHERE s.ordinal = $1 ORDER BY t.decided_at, t.id COLLATE "C"',
-          [ordinal],
+        this.#s.query<BodyRow & { allowed: number | null; reasons: number | null; links: Buffer | null }>(
+          `SELECT * FROM (
+             SELECT t.body, t.leaf, t.decided_at, t.id, s.allowed, s.reasons, NULL::bytea AS links FROM transfer_subjects s JOIN transfers t ON t.num = s.transfer WHERE s.ordinal = $1
+             UNION ALL
+             SELECT t.body, t.leaf, t.decided_at, t.id, NULL, NULL, b.body FROM transfer_link_blocks b JOIN transfers t ON t.num = b.transfer WHERE b.bucket = $2
+           ) x ORDER BY decided_at, id COLLATE "C"`,
+          [ordinal, Math.floor(ordinal / LINK_BUCKET)],
         ),
       ),
       this.#s.query<BodyRow>('SELECT d.body, d.leaf FROM derivation_subjects s JOIN derivations d ON d.id = s.derivation WHERE s.ordinal = $1 ORDER BY d.id COLLATE "C"', [ordinal]),
@@ -683,11 +718,16 @@ export class PostgresStore implements Store {
       this.consentEventsOf(subject),
     ]);
     const objections = objectionRows.rows.map((r) => ({ id: r.objection_id, controller: r.controller, subject, scope: r.scope as ObjectionScope, at: r.at, source: r.source as Objection['source'], leaf: r.leaf }));
-    const transfers = transferRows.rows.map((r) => ({
-      transfer: { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf },
-      allowed: r.allowed === 1,
-      reasons: r.reasons === null ? [] : this.#dict.value(r.reasons).split(';').filter((x) => x !== ''),
-    }));
+    const transfers = transferRows.rows.flatMap((r) => {
+      // A block row names the subject only if its bit is set.
+      const link = r.links === null ? { allowed: r.allowed === 1, reasons: r.reasons } : linkAt(r.links, ordinal);
+      if (link === null) return [];
+      return [{
+        transfer: { ...(JSON.parse(r.body) as CommittedTransfer), leaf: r.leaf },
+        allowed: link.allowed === true,
+        reasons: link.reasons === null ? [] : this.#dict.value(link.reasons).split(';').filter((x) => x !== ''),
+      }];
+    });
     const derivations = derivationRows.rows.map((r) => ({ ...(JSON.parse(r.body) as Derivation), leaf: r.leaf }));
     const rights = rightsRows.rows.map((r) => ({ ...(JSON.parse(r.body) as RightsRequest), leaf: r.leaf }));
     return { consents, objections, transfers, derivations, rights };

@@ -287,4 +287,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'consent events are append-only: record a change as a new event'); END;
     `,
   },
+  {
+    version: 8,
+    name: 'a transfer keeps its links in blocks',
+    sql: `
+      -- A row per transfer and bucket of 256 ordinals (src/store/link-blocks.ts) instead of a row
+      -- per subject; links stored before stay in transfer_subjects, and both are read.
+      CREATE TABLE transfer_link_blocks (
+        transfer INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        PRIMARY KEY (bucket, transfer)
+      ) STRICT;
+      CREATE INDEX transfer_link_blocks_by_transfer ON transfer_link_blocks(transfer, bucket);
+    `,
+  },
 ];

@@ -9,6 +9,8 @@ import { derivationEntry, rightsAckEntry, rightsRequestEntry } from '../../ledge
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import type { Derivation, RightsKind, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, StoredTransfer, CommittedTransfer } from '../store.ts';
 import type { SqliteDictionary } from './sqlite-dictionary.ts';
+import { eachLink, linkAt, LINK_BUCKET } from '../link-blocks.ts';
+import { ordinalOrder } from '../transfer-links.ts';
 
 export class SqliteLineage {
   readonly #db: Database.Database;
@@ -47,9 +49,37 @@ export class SqliteLineage {
 
   deliveredSubjects(transferIds: readonly string[]): Set<number> {
     const out = new Set<number>();
-    const stmt = this.#db.prepare('SELECT ordinal FROM transfer_subjects WHERE transfer = (SELECT num FROM transfers WHERE id = ?) AND allowed = 1').raw(true);
-    for (const id of transferIds) for (const [o] of stmt.iterate(id) as IterableIterator<[number]>) out.add(o);
+    for (const id of transferIds) {
+      const links = this.linksOf(id);
+      links.ordinals.forEach((o, k) => {
+        if (links.allowed[k] === 1) out.add(o);
+      });
+    }
     return out;
+  }
+
+  /** A transfer's links in ordinal order: from its blocks, and from rows for links stored before blocks. */
+  linksOf(transferId: string): { ordinals: Int32Array; allowed: Uint8Array } {
+    const num = this.#stmt('SELECT num FROM transfers WHERE id = ?').pluck().get(transferId) as number | undefined;
+    const ordinals: number[] = [];
+    const allowed: number[] = [];
+    if (num === undefined) return { ordinals: new Int32Array(0), allowed: new Uint8Array(0) };
+    for (const [o, a] of this.#stmt('SELECT ordinal, allowed FROM transfer_subjects WHERE transfer = ? ORDER BY ordinal').raw(true).iterate(num) as IterableIterator<[number, number]>) {
+      ordinals.push(o);
+      allowed.push(a);
+    }
+    const rows = ordinals.length;
+    for (const [bucket, body] of this.#stmt('SELECT bucket, body FROM transfer_link_blocks WHERE transfer = ? ORDER BY bucket').raw(true).iterate(num) as IterableIterator<[number, Buffer]>) {
+      eachLink(bucket, body, (o, a) => {
+        ordinals.push(o);
+        allowed.push(a ? 1 : 0);
+      });
+    }
+    const out = { ordinals: Int32Array.from(ordinals), allowed: Uint8Array.from(allowed) };
+    if (rows === 0 || rows === ordinals.length) return out;
+    // Both kinds for one transfer (not written today): merged into ordinal order.
+    const order = ordinalOrder(out.ordinals);
+    return { ordinals: Int32Array.from(order, (i) => out.ordinals[i]!), allowed: Uint8Array.from(order, (i) => out.allowed[i]!) };
   }
 
   #stmt(sql: string): Database.Statement {
@@ -62,6 +92,10 @@ export class SqliteLineage {
   transfersOf(ordinal: number): { transfer: StoredTransfer; allowed: boolean; reasons: string[] }[] {
     // From the covering index alone; the few transfers themselves come from #transfer.
     const rows = this.#stmt('SELECT transfer, allowed, reasons FROM transfer_subjects WHERE ordinal = ?').all(ordinal) as { transfer: number; allowed: number; reasons: number | null }[];
+    for (const [transfer, body] of this.#stmt('SELECT transfer, body FROM transfer_link_blocks WHERE bucket = ?').raw(true).iterate(Math.floor(ordinal / LINK_BUCKET)) as IterableIterator<[number, Buffer]>) {
+      const link = linkAt(body, ordinal);
+      if (link !== null) rows.push({ transfer, allowed: link.allowed ? 1 : 0, reasons: link.reasons });
+    }
     return rows
       .map((r) => ({
         transfer: this.#transfer(r.transfer),

@@ -11,6 +11,7 @@ import { columnSubjects } from '../consent-columns.ts';
 import { BlockRanges, columnCodes, cutBlocks, encodeBlock, type ColumnCodes, type ConsentBlock } from '../consent-blocks.ts';
 import { SqliteConsentBlocks } from './sqlite-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
+import { keyOrder, linkBlocks } from '../link-blocks.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
 import { SqliteSubjectSets } from './sqlite-subject-sets.ts';
@@ -34,8 +35,6 @@ interface IdempotencyStatements {
   readonly putMany: (records: readonly IdempotentRecord[], at: number) => void;
 }
 
-/** Transfer links written by one statement (recordTransfer): 1,024 bound values. */
-const LINKS_PER_STATEMENT = 256;
 
 /** The embedded store: one SQLite file in WAL mode, opened by openSqliteStore. */
 export class SqliteStore implements Store {
@@ -60,7 +59,7 @@ export class SqliteStore implements Store {
   #findEvents: Database.Statement | null = null;
   #idempotency: IdempotencyStatements | null = null;
   #columnInserts: { event: Database.Statement; subjects: Database.Statement } | null = null;
-  #linkInserts: { one: Database.Statement; group: Database.Statement } | null = null;
+  #linkInsert: Database.Statement | null = null;
   /** Inside bulkLoad: uniqueness is checked when the indexes are rebuilt at the end. */
   #bulk = false;
 
@@ -571,33 +570,8 @@ export class SqliteStore implements Store {
         const { num } = this.db
           .prepare('INSERT INTO transfers (id, decided_at, body, leaf, num) VALUES (?, ?, ?, ?, (SELECT coalesce(max(num), 0) + 1 FROM transfers)) RETURNING num')
           .get(t.id, t.decidedAt, canonicalJson(t), leaf) as { num: number };
-        // Links in groups of rows per statement: half the time of handing SQLite the links as a
-        // JSON array, and a fraction of one statement per link.
-        const insert = (this.#linkInserts ??= {
-          one: this.db.prepare('INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) VALUES (?, ?, ?, ?)'),
-          group: this.db.prepare(`INSERT INTO transfer_subjects (transfer, ordinal, allowed, reasons) VALUES ${Array.from({ length: LINKS_PER_STATEMENT }, () => '(?, ?, ?, ?)').join(', ')}`),
-        });
-        const codes = new Map<string, number>();
-        const values: unknown[] = new Array(4 * LINKS_PER_STATEMENT);
-        // Link k's values into `values` from position `at`.
-        const put = (k: number, at: number): void => {
-          const why = links.reasons[k]!;
-          let code: number | undefined;
-          if (why !== null && (code = codes.get(why)) === undefined) codes.set(why, (code = this.#dict.code('list', why)));
-          values[at] = num;
-          values[at + 1] = links.ordinals[k]!;
-          values[at + 2] = links.allowed[k]!;
-          values[at + 3] = code ?? null;
-        };
-        let k = 0;
-        for (; k + LINKS_PER_STATEMENT <= links.count; k += LINKS_PER_STATEMENT) {
-          for (let r = 0; r < LINKS_PER_STATEMENT; r++) put(k + r, 4 * r);
-          insert.group.run(values);
-        }
-        for (; k < links.count; k++) {
-          put(k, 0);
-          insert.one.run(values.slice(0, 4));
-        }
+        this.#linkInsert ??= this.db.prepare('INSERT INTO transfer_link_blocks (transfer, bucket, body) VALUES (?, ?, ?)');
+        for (const b of linkBlocks(links.ordinals, links.allowed, links.reasons, (why) => this.#dict.code('list', why))) this.#linkInsert.run(num, b.bucket, b.body);
         return { transfer: { ...t, leaf }, created: true };
       })();
     } catch (err) {
@@ -617,17 +591,33 @@ export class SqliteStore implements Store {
   }
 
   async transferSubjects(id: string): Promise<{ keys: Uint8Array; allowed: Uint8Array }> {
-    const rows = this.db
-      .prepare('SELECT s.key, t.allowed FROM transfer_subjects t JOIN subjects s ON s.ordinal = t.ordinal WHERE t.transfer = (SELECT num FROM transfers WHERE id = ?) ORDER BY s.key')
-      .raw(true)
-      .all(id) as [Buffer, number][];
-    const keys = new Uint8Array(rows.length * SUBJECT_KEY_BYTES);
-    const allowed = new Uint8Array(rows.length);
-    rows.forEach(([k, a], i) => {
-      keys.set(k, i * SUBJECT_KEY_BYTES);
-      allowed[i] = a;
+    const links = this.#lineage.linksOf(id);
+    const keys = new Uint8Array(links.ordinals.length * SUBJECT_KEY_BYTES);
+    const key = this.db.prepare('SELECT key FROM subjects WHERE ordinal = ?').pluck();
+    const range = this.db.prepare('SELECT ordinal, key FROM subjects WHERE ordinal >= ? AND ordinal <= ?').raw(true);
+    // The links come in ordinal order: their keys in a few range reads where the ordinals are close.
+    for (let k = 0; k < links.ordinals.length; ) {
+      const lo = links.ordinals[k]!;
+      let end = k;
+      while (end + 1 < links.ordinals.length && links.ordinals[end + 1]! - lo < 4 * (end + 1 - k) + 64) end++;
+      if (end === k) keys.set(key.get(lo) as Buffer, k * SUBJECT_KEY_BYTES);
+      else {
+        let j = k;
+        for (const [o, kb] of range.iterate(lo, links.ordinals[end]!) as IterableIterator<[number, Buffer]>) {
+          if (o === links.ordinals[j]) keys.set(kb, j++ * SUBJECT_KEY_BYTES);
+        }
+        if (j !== end + 1) throw new Error(`transfer ${id} links a subject the store does not hold`);
+      }
+      k = end + 1;
+    }
+    const order = keyOrder(keys);
+    const sorted = new Uint8Array(keys.length);
+    const allowed = new Uint8Array(order.length);
+    order.forEach((i, r) => {
+      sorted.set(keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES), r * SUBJECT_KEY_BYTES);
+      allowed[r] = links.allowed[i]!;
     });
-    return { keys, allowed };
+    return { keys: sorted, allowed };
   }
 
   async putSubjectSet(id: string, set: SubjectSetBlocks): Promise<PutResult> {
