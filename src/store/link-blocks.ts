@@ -91,6 +91,18 @@ export function eachLink(bucket: number, body: Uint8Array, visit: (ordinal: numb
   }
 }
 
+/** A transfer's subjects as `transferSubjects` gives them: keys in ascending byte order, each with its flag. */
+export function sortedByKey(keys: Uint8Array, allowed: ArrayLike<number>): { keys: Uint8Array; allowed: Uint8Array } {
+  const order = keyOrder(keys);
+  const sorted = new Uint8Array(keys.length);
+  const flags = new Uint8Array(order.length);
+  order.forEach((i, r) => {
+    sorted.set(keys.subarray(i * 32, (i + 1) * 32), r * 32);
+    flags[r] = allowed[i]!;
+  });
+  return { keys: sorted, allowed: flags };
+}
+
 /** The positions of `keys` (n × 32 bytes) in ascending byte order of their keys. */
 export function keyOrder(keys: Uint8Array): Int32Array {
   const n = keys.length / 32;

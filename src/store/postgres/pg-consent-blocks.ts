@@ -28,8 +28,8 @@ export async function anyBlocks(c: Querier): Promise<boolean> {
 
 const decode = (r: BlockRow): ConsentBlock => new ConsentBlock(r.first_seq, r.controller, r.body);
 
-/** Its subjects' keys by ordinal, in one query. */
-async function keysOf(c: Querier, blocks: readonly ConsentBlock[]): Promise<(ordinal: number) => Buffer> {
+/** The blocks' subjects' keys by ordinal, in one query. */
+export async function blockKeys(c: Querier, blocks: readonly ConsentBlock[]): Promise<(ordinal: number) => Buffer> {
   const ordinals = new Set<number>();
   for (const b of blocks) for (const o of b.ordinals) ordinals.add(o);
   const keys = new Map<number, Buffer>();
@@ -62,7 +62,7 @@ export async function blockEventsById(c: Querier, controller: number, ids: reado
   const wanted = new Set(ids);
   const hits: [ConsentBlock, number][] = [];
   for (const b of blocks) for (let i = 0; i < b.count; i++) if (wanted.has(b.idAt(i))) hits.push([b, i]);
-  const keyOf = await keysOf(c, blocks);
+  const keyOf = await blockKeys(c, blocks);
   for (const [b, i] of hits) out.set(b.idAt(i), b.row(i, keyOf(b.ordinals[i]!)));
   return out;
 }
@@ -81,7 +81,7 @@ export async function blockEventsOfOrdinal(c: Querier, ordinal: number, key: Buf
   return out;
 }
 
-/** Blocks with first sequence number in [from, to), in order; with `keys`, their subjects' keys too. */
+/** At most `limit` blocks with first sequence number in [from, to), in order. */
 export async function blocksIn(c: Querier, from: number, to: number, limit: number): Promise<ConsentBlock[]> {
   const r = await c.query<BlockRow>('SELECT first_seq, controller, body FROM consent_event_blocks WHERE first_seq >= $1 AND first_seq < $2 ORDER BY first_seq LIMIT $3', [from, to, limit]);
   return r.rows.map(decode);
@@ -95,7 +95,7 @@ export async function blockEventsInSeqRange(c: Querier, from: number, to: number
     [from, to],
   );
   const blocks = r.rows.map(decode);
-  const keyOf = await keysOf(c, blocks);
+  const keyOf = await blockKeys(c, blocks);
   const out: ConsentRow[] = [];
   for (const b of blocks) {
     for (let i = Math.max(0, from - b.firstSeq); i < b.count && b.firstSeq + i < to; i++) out.push(b.row(i, keyOf(b.ordinals[i]!)));
@@ -114,6 +114,3 @@ export async function blockSpans(c: Querier): Promise<[number, number][]> {
   }
   return spans;
 }
-
-/** Every block event's key, for the blocks given. */
-export { keysOf as blockKeys };

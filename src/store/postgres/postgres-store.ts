@@ -23,7 +23,7 @@ import { columnSubjects } from '../consent-columns.ts';
 import { BlockRanges, columnCodes, cutBlocks, encodeBlock, type ColumnCodes, type ConsentBlock } from '../consent-blocks.ts';
 import { anyBlocks, BLOCK_COLUMNS, blockEventsById, blockEventsInSeqRange, blockEventsOfOrdinal, blockKeys, blocksIn, blockSpans, writeBlockRow } from './pg-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
-import { eachLink, keyOrder, linkAt, linkBlocks, LINK_BUCKET } from '../link-blocks.ts';
+import { eachLink, linkAt, linkBlocks, LINK_BUCKET, sortedByKey } from '../link-blocks.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
 import { PgDictionary } from './pg-dictionary.ts';
 import { migratePg } from './pg-migrate.ts';
@@ -634,15 +634,7 @@ export class PostgresStore implements Store {
         keys.push(key);
       }
     });
-    const all = new Uint8Array(Buffer.concat(keys));
-    const order = keyOrder(all);
-    const sorted = new Uint8Array(all.length);
-    const allowed = new Uint8Array(order.length);
-    order.forEach((i, r) => {
-      sorted.set(all.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES), r * SUBJECT_KEY_BYTES);
-      allowed[r] = flags[i]!;
-    });
-    return { keys: sorted, allowed };
+    return sortedByKey(new Uint8Array(Buffer.concat(keys)), flags);
   }
 
   async putSubjectSet(id: string, set: SubjectSetBlocks): Promise<PutResult> {

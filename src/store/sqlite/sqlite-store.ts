@@ -11,7 +11,7 @@ import { columnSubjects } from '../consent-columns.ts';
 import { BlockRanges, columnCodes, cutBlocks, encodeBlock, type ColumnCodes, type ConsentBlock } from '../consent-blocks.ts';
 import { SqliteConsentBlocks } from './sqlite-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
-import { keyOrder, linkBlocks } from '../link-blocks.ts';
+import { linkBlocks, sortedByKey } from '../link-blocks.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
 import { SqliteSubjectSets } from './sqlite-subject-sets.ts';
@@ -274,9 +274,7 @@ export class SqliteStore implements Store {
        WHERE e.controller = ? AND e.event_id IN (SELECT value FROM json_each(?))`,
     );
     for (const r of this.#findEvents.all(code, JSON.stringify(eventIds)) as ConsentRow[]) found.set(r.event_id, consentFromRow(r, this.#dict));
-    if (found.size < eventIds.length && this.#blocks.any()) {
-      for (const r of this.#blocks.findIds(code, eventIds.filter((id) => !found.has(id))).values()) found.set(r.event_id, consentFromRow(r, this.#dict));
-    }
+    this.#addFromBlocks(found, code, eventIds);
     return found;
   }
 
@@ -446,10 +444,14 @@ export class SqliteStore implements Store {
       const r = stmt.get(code, id) as ConsentRow | undefined;
       if (r) found.set(id, consentFromRow(r, this.#dict));
     }
-    if (found.size < ids.length && code >= 0 && this.#blocks.any()) {
-      for (const r of this.#blocks.findIds(code, ids.filter((id) => !found.has(id))).values()) found.set(r.event_id, consentFromRow(r, this.#dict));
-    }
+    this.#addFromBlocks(found, code, ids);
     return found;
+  }
+
+  /** Adds to `found` the events among `ids` (of the controller coded `code`) that a bulk load kept in blocks. */
+  #addFromBlocks(found: Map<string, ConsentEvent>, code: number, ids: readonly string[]): void {
+    if (found.size === ids.length || code < 0 || !this.#blocks.any()) return;
+    for (const r of this.#blocks.findIds(code, ids.filter((id) => !found.has(id))).values()) found.set(r.event_id, consentFromRow(r, this.#dict));
   }
 
   async eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number> {
@@ -610,14 +612,7 @@ export class SqliteStore implements Store {
       }
       k = end + 1;
     }
-    const order = keyOrder(keys);
-    const sorted = new Uint8Array(keys.length);
-    const allowed = new Uint8Array(order.length);
-    order.forEach((i, r) => {
-      sorted.set(keys.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES), r * SUBJECT_KEY_BYTES);
-      allowed[r] = links.allowed[i]!;
-    });
-    return { keys: sorted, allowed };
+    return sortedByKey(keys, links.allowed);
   }
 
   async putSubjectSet(id: string, set: SubjectSetBlocks): Promise<PutResult> {
