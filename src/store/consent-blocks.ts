@@ -12,6 +12,7 @@
  * Pure: encoding and decoding only; the stores do the I/O.
  */
 import { endianness } from 'node:os';
+import { CODED_COLUMNS, type ColumnCodes } from './consent-columns.ts';
 import type { ConsentRow } from './row-mappers.ts';
 import type { ConsentColumns } from './store.ts';
 
@@ -22,20 +23,10 @@ export const BLOCK_EVENTS = 256;
 // in practice is little-endian, and a store must read the same on every node.
 if (endianness() !== 'LE') throw new Error('consent blocks need a little-endian machine');
 
-const HEADER = 8; // u32 count, u32 string count
+/** u32 event count, u32 string count. */
+const HEADER = 8;
 const NONE = -1;
 const fromUtf8 = new TextDecoder();
-
-/** Dictionary codes for a batch's strings, by column: codes[i] for strings[i], -1 for none. */
-export interface ColumnCodes {
-  readonly controller: Int32Array;
-  readonly purposes: Int32Array;
-  readonly recipients: Int32Array;
-  readonly status: Int32Array;
-  readonly notice: Int32Array;
-  readonly method: Int32Array;
-  readonly consentType: Int32Array;
-}
 
 /** What a store writes for one block besides its first sequence number. */
 export interface EncodedBlock {
@@ -50,6 +41,38 @@ export interface EncodedBlock {
   readonly maxOrdinal: number;
   readonly body: Uint8Array;
 }
+
+/** Typed views laid one after another over a buffer from byte `at`: the body's layout, read and written alike. */
+class Cursor {
+  readonly #buffer: ArrayBufferLike;
+  at: number;
+
+  constructor(buffer: ArrayBufferLike, at: number) {
+    this.#buffer = buffer;
+    this.at = at;
+  }
+
+  f64(n: number): Float64Array {
+    const a = new Float64Array(this.#buffer, this.at, n);
+    this.at += 8 * n;
+    return a;
+  }
+
+  i32(n: number): Int32Array {
+    const a = new Int32Array(this.#buffer, this.at, n);
+    this.at += 4 * n;
+    return a;
+  }
+
+  u32(n: number): Uint32Array {
+    const a = new Uint32Array(this.#buffer, this.at, n);
+    this.at += 4 * n;
+    return a;
+  }
+}
+
+/** The coded columns a body keeps per event (the controller is the block's), in body order. */
+const BODY_CODES = CODED_COLUMNS.slice(1).map(([column]) => column);
 
 /**
  * Compares strings as their UTF-8 bytes compare (SQLite's BINARY collation, PostgreSQL's "C"):
@@ -122,29 +145,15 @@ export function encodeBlock(c: ConsentColumns, from: number, to: number, ordinal
   const lengths = new Uint32Array(m);
   let textBytes = 0;
   for (let k = 0; k < m; k++) textBytes += lengths[k] = Buffer.byteLength(strings[k]!, 'utf8');
-  const numbers = HEADER + 16 * n + 4 * 9 * n + 4 * (m + 1);
+  // Two float64 columns, eight int32 (ordinal, six codes, evidence), then the string offsets.
+  const numbers = HEADER + 16 * n + 32 * n + 4 * (m + 1);
   // A buffer of its own, so that the typed views below start at offset 0, aligned.
   const body = Buffer.from(new ArrayBuffer(numbers + textBytes));
-  const u32 = new Uint32Array(body.buffer, 0, 2);
-  u32[0] = n;
-  u32[1] = m;
-  let at = HEADER;
-  const f64 = (len: number): Float64Array => {
-    const a = new Float64Array(body.buffer, at, len);
-    at += 8 * len;
-    return a;
-  };
-  const i32 = (len: number): Int32Array => {
-    const a = new Int32Array(body.buffer, at, len);
-    at += 4 * len;
-    return a;
-  };
-  f64(n).set(c.at.subarray(from, to));
-  f64(n).set(c.expiresAt.subarray(from, to));
-  const ordinal = i32(n);
-  const columns = [codes.purposes, codes.recipients, codes.status, codes.notice, codes.method, codes.consentType] as const;
-  const sources = [c.purposes, c.recipients, c.status, c.notice, c.method, c.consentType] as const;
-  const targets = columns.map(() => i32(n));
+  const w = new Cursor(body.buffer, 0);
+  w.u32(2).set([n, m]);
+  w.f64(n).set(c.at.subarray(from, to));
+  w.f64(n).set(c.expiresAt.subarray(from, to));
+  const ordinal = w.i32(n);
   let minOrdinal = Infinity;
   let maxOrdinal = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -153,22 +162,21 @@ export function encodeBlock(c: ConsentColumns, from: number, to: number, ordinal
     if (o < minOrdinal) minOrdinal = o;
     if (o > maxOrdinal) maxOrdinal = o;
   }
-  for (let k = 0; k < columns.length; k++) {
-    const src = sources[k]!;
-    const code = columns[k]!;
-    const out = targets[k]!;
+  for (const column of BODY_CODES) {
+    const src = c[column];
+    const code = codes[column];
+    const out = w.i32(n);
     for (let i = 0; i < n; i++) {
       const s = src[from + i]!;
       out[i] = s < 0 ? NONE : code[s]!;
     }
   }
-  i32(n).set(evidence);
-  const offsets = new Uint32Array(body.buffer, at, m + 1);
-  at += 4 * (m + 1);
+  w.i32(n).set(evidence);
+  const offsets = w.u32(m + 1);
   let off = 0;
   for (let k = 0; k < m; k++) {
     offsets[k] = off;
-    body.write(strings[k]!, at + off, lengths[k]!, 'utf8');
+    body.write(strings[k]!, w.at + off, lengths[k]!, 'utf8');
     off += lengths[k]!;
   }
   offsets[m] = off;
@@ -221,31 +229,20 @@ export class ConsentBlock {
   constructor(firstSeq: number, controller: number, stored: Uint8Array) {
     // Typed views need aligned offsets: copy a body that a driver handed over unaligned.
     const body = stored.byteOffset % 8 === 0 ? stored : new Uint8Array(stored);
-    const head = new Uint32Array(body.buffer, body.byteOffset, 2);
+    const r = new Cursor(body.buffer, body.byteOffset);
+    const head = r.u32(2);
     const n = head[0]!;
     const m = head[1]!;
-    let at = body.byteOffset + HEADER;
-    const f64 = (): Float64Array => {
-      const a = new Float64Array(body.buffer, at, n);
-      at += 8 * n;
-      return a;
-    };
-    const i32 = (len: number): Int32Array => {
-      const a = new Int32Array(body.buffer, at, len);
-      at += 4 * len;
-      return a;
-    };
     this.count = n;
     this.#firstSeq = firstSeq;
     this.#controller = controller;
-    this.#at = f64();
-    this.#expires = f64();
-    this.ordinals = i32(n);
-    this.#codes = [i32(n), i32(n), i32(n), i32(n), i32(n), i32(n)];
-    this.#evidence = i32(n);
-    this.#offsets = new Uint32Array(body.buffer, at, m + 1);
-    at += 4 * (m + 1);
-    this.#text = new Uint8Array(body.buffer, at, this.#offsets[m]!);
+    this.#at = r.f64(n);
+    this.#expires = r.f64(n);
+    this.ordinals = r.i32(n);
+    this.#codes = BODY_CODES.map(() => r.i32(n));
+    this.#evidence = r.i32(n);
+    this.#offsets = r.u32(m + 1);
+    this.#text = new Uint8Array(body.buffer, r.at, this.#offsets[m]!);
     this.#strings = new Array<string | undefined>(m);
   }
 
@@ -309,24 +306,3 @@ export class ConsentBlock {
 }
 
 const orNull = (code: number): number | null => (code === NONE ? null : code);
-
-/** Per-string code tables for a batch: each column's strings coded once with `code`. */
-export function columnCodes(c: ConsentColumns, code: (kind: string, value: string) => number): ColumnCodes {
-  const table = (kind: string, column: Int32Array): Int32Array => {
-    const t = new Int32Array(c.strings.length).fill(NONE);
-    for (let i = 0; i < c.count; i++) {
-      const s = column[i]!;
-      if (s >= 0 && t[s] === NONE) t[s] = code(kind, c.strings[s]!);
-    }
-    return t;
-  };
-  return {
-    controller: table('org', c.controller),
-    purposes: table('list', c.purposes),
-    recipients: table('list', c.recipients),
-    status: table('status', c.status),
-    notice: table('notice', c.notice),
-    method: table('method', c.method),
-    consentType: table('ctype', c.consentType),
-  };
-}

@@ -7,15 +7,35 @@ import { SUBJECT_KEY_BYTES } from '../domain/subject-key.ts';
 import type { SubjectKeyIndex } from '../policy/subject-key-index.ts';
 import type { ConsentColumns } from './store.ts';
 
-/** `codeOf(kind, i)`: the dictionary code of strings[i] (null for -1), created once per kind and string. */
-export function columnCoder(strings: readonly string[], code: (kind: string, value: string) => number): (kind: string, i: number) => number | null {
-  const coded = new Map<string, (number | null)[]>();
-  return (kind, i) => {
-    if (i < 0) return null;
-    let m = coded.get(kind);
-    if (m === undefined) coded.set(kind, (m = []));
-    return (m[i] ??= code(kind, strings[i]!));
-  };
+/** The columns of ConsentColumns given as indexes into its strings, each with its dictionary kind. */
+export const CODED_COLUMNS = [
+  ['controller', 'org'],
+  ['purposes', 'list'],
+  ['recipients', 'list'],
+  ['status', 'status'],
+  ['notice', 'notice'],
+  ['method', 'method'],
+  ['consentType', 'ctype'],
+] as const;
+
+export type CodedColumn = (typeof CODED_COLUMNS)[number][0];
+
+/** Dictionary codes for a batch's strings, by column: codes[i] for strings[i], -1 for none. */
+export type ColumnCodes = Readonly<Record<CodedColumn, Int32Array>>;
+
+/** Per-string code tables for a batch: each column's strings coded once with `code`. */
+export function columnCodes(c: ConsentColumns, code: (kind: string, value: string) => number): ColumnCodes {
+  const out = {} as Record<CodedColumn, Int32Array>;
+  for (const [column, kind] of CODED_COLUMNS) {
+    const t = new Int32Array(c.strings.length).fill(-1);
+    const values = c[column];
+    for (let i = 0; i < c.count; i++) {
+      const s = values[i]!;
+      if (s >= 0 && t[s] === -1) t[s] = code(kind, c.strings[s]!);
+    }
+    out[column] = t;
+  }
+  return out;
 }
 
 export interface ColumnSubjects {

@@ -2,10 +2,9 @@
  * A committed transfer's links (one per subject: its ordinal, whether its records went, and why
  * not), resolved from the transfer's subject keys and put in ordinal order.
  *
- * The keys arrive sorted by key, which is random with respect to ordinals. Written in that
- * order, every link lands on a different page of the (transfer, ordinal) key and of the
- * by-subject index, and a million-subject transfer spends most of its time re-reading and
- * splitting pages. In ordinal order both are filled front to back.
+ * The keys arrive sorted by key, which is random with respect to ordinals. The stores keep links
+ * in blocks of consecutive ordinals (link-blocks.ts), so they need them in ordinal order: a
+ * radix sort here rather than a comparison sort of a million.
  */
 import type { SubjectKeyIndex } from '../policy/subject-key-index.ts';
 import { refusalReasonOf } from './row-mappers.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BlockRanges, BLOCK_EVENTS, columnCodes, compareUtf8, ConsentBlock, cutBlocks, encodeBlock } from '../../src/store/consent-blocks.ts';
+import { BlockRanges, BLOCK_EVENTS, compareUtf8, ConsentBlock, cutBlocks, encodeBlock } from '../../src/store/consent-blocks.ts';
+import { columnCodes } from '../../src/store/consent-columns.ts';
 import type { ConsentColumns } from '../../src/store/store.ts';
 
 /** A batch of `people` subjects with `per` events each, ids as given. */

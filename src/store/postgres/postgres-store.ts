@@ -19,8 +19,8 @@ import type {
 } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
-import { columnSubjects } from '../consent-columns.ts';
-import { BlockRanges, columnCodes, cutBlocks, encodeBlock, type ColumnCodes, type ConsentBlock } from '../consent-blocks.ts';
+import { columnCodes, columnSubjects, type ColumnCodes } from '../consent-columns.ts';
+import { BlockRanges, cutBlocks, encodeBlock, type ConsentBlock } from '../consent-blocks.ts';
 import { anyBlocks, BLOCK_COLUMNS, blockEventsById, blockEventsInSeqRange, blockEventsOfOrdinal, blockKeys, blocksIn, blockSpans, writeBlockRow } from './pg-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
 import { eachLink, linkAt, linkBlocks, LINK_BUCKET, sortedByKey } from '../link-blocks.ts';

@@ -7,8 +7,8 @@ import { UserError } from '../../errors.ts';
 import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotencyKey, IdempotentRecord, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ConsentColumns, ConsentColumnsResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
-import { columnSubjects } from '../consent-columns.ts';
-import { BlockRanges, columnCodes, cutBlocks, encodeBlock, type ColumnCodes, type ConsentBlock } from '../consent-blocks.ts';
+import { columnCodes, columnSubjects, type ColumnCodes } from '../consent-columns.ts';
+import { BlockRanges, cutBlocks, encodeBlock, type ConsentBlock } from '../consent-blocks.ts';
 import { SqliteConsentBlocks } from './sqlite-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
 import { linkBlocks, sortedByKey } from '../link-blocks.ts';
@@ -274,7 +274,9 @@ export class SqliteStore implements Store {
        WHERE e.controller = ? AND e.event_id IN (SELECT value FROM json_each(?))`,
     );
     for (const r of this.#findEvents.all(code, JSON.stringify(eventIds)) as ConsentRow[]) found.set(r.event_id, consentFromRow(r, this.#dict));
-    this.#addFromBlocks(found, code, eventIds);
+    if (found.size < eventIds.length && this.#blocks.any()) {
+      for (const r of this.#blocks.findIds(code, eventIds.filter((id) => !found.has(id))).values()) found.set(r.event_id, consentFromRow(r, this.#dict));
+    }
     return found;
   }
 
@@ -298,7 +300,7 @@ export class SqliteStore implements Store {
       const firstLeaf = this.ledger.sizeSync();
       const entries: LedgerEntry[] = [];
       // The unique index sees rows only: ids a bulk load kept in blocks are looked up there.
-      const inBlocks = events.length > 0 && this.#blocks.any() ? this.#idsInBlocks(events) : null;
+      const inBlocks = events.length > 0 && this.#blocks.any() ? this.#storedInBlocks(events) : null;
       for (const e of events) {
         if (inBlocks?.has(`${e.controller}\u0000${e.id}`)) {
           duplicates.push(e);
@@ -324,9 +326,11 @@ export class SqliteStore implements Store {
       }
       if (entries.length > 0 && this.ledger.appendManySync(entries).first !== firstLeaf) throw new Error('ledger and consent events out of step');
       if (duplicates.length > 0) {
-        const stored = this.#findSync(duplicates[0]!.controller, duplicates.map((d) => d.id));
+        // Rows that met the unique index are read back; events kept in blocks were read above.
+        const rows = duplicates.filter((d) => !inBlocks?.has(`${d.controller}\u0000${d.id}`));
+        const stored = rows.length > 0 ? this.#findSync(rows[0]!.controller, rows.map((d) => d.id)) : new Map<string, ConsentEvent>();
         for (const d of duplicates) {
-          const s = stored.get(d.id);
+          const s = inBlocks?.get(`${d.controller}\u0000${d.id}`) ?? stored.get(d.id);
           if (!s || !sameConsentContent(s, d)) {
             throw new UserError('conflict', `consent event "${d.id}" of ${d.controller} is already stored with different content`, [
               { where: d.id, field: 'event_id', message: 'event ids are permanent: give a changed event a new id' },
@@ -349,18 +353,18 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** "controller\0id" of each of `events` kept in a block. */
-  #idsInBlocks(events: readonly NewConsentEvent[]): Set<string> {
+  /** The events among `events`' ids that a bulk load kept in blocks, by "controller\0id". */
+  #storedInBlocks(events: readonly NewConsentEvent[]): Map<string, ConsentEvent> {
     const byController = new Map<string, string[]>();
     for (const e of events) {
       let ids = byController.get(e.controller);
       if (ids === undefined) byController.set(e.controller, (ids = []));
       ids.push(e.id);
     }
-    const out = new Set<string>();
+    const out = new Map<string, ConsentEvent>();
     for (const [controller, ids] of byController) {
       const code = this.#dict.find('org', controller);
-      if (code >= 0) for (const id of this.#blocks.findIds(code, ids).keys()) out.add(`${controller}\u0000${id}`);
+      if (code >= 0) for (const r of this.#blocks.findIds(code, ids).values()) out.set(`${controller}\u0000${r.event_id}`, consentFromRow(r, this.#dict));
     }
     return out;
   }
@@ -444,14 +448,7 @@ export class SqliteStore implements Store {
       const r = stmt.get(code, id) as ConsentRow | undefined;
       if (r) found.set(id, consentFromRow(r, this.#dict));
     }
-    this.#addFromBlocks(found, code, ids);
     return found;
-  }
-
-  /** Adds to `found` the events among `ids` (of the controller coded `code`) that a bulk load kept in blocks. */
-  #addFromBlocks(found: Map<string, ConsentEvent>, code: number, ids: readonly string[]): void {
-    if (found.size === ids.length || code < 0 || !this.#blocks.any()) return;
-    for (const r of this.#blocks.findIds(code, ids.filter((id) => !found.has(id))).values()) found.set(r.event_id, consentFromRow(r, this.#dict));
   }
 
   async eachConsentEvent(visit: (e: StoredConsentEvent) => void): Promise<number> {
