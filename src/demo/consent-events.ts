@@ -85,26 +85,42 @@ export function* consentEventsFor(registrant: Registrant, seed: number, rng: Rng
   yield* rows;
 }
 
-/** Same events as consentEventsFor, pushed onto `out` (no generator per registrant on the hot path). */
-export function appendConsentEvents(registrant: Registrant, seed: number, rng: Rng, out: ImportRow[]): void {
+/**
+ * What one registrant chose after registering, as numbers: the one place the events' randomness
+ * is drawn, read by appendConsentEvents (import rows) and by the bulk load (columns alike).
+ * Times are epoch ms as drawn; the files carry them to the second.
+ */
+export interface ConsentChoices {
+  marketing: boolean;
+  /** NaN when the registrant never withdrew marketing consent. */
+  withdrawalAt: number;
+  /** Index into WITHDRAWAL_CHANNELS. */
+  withdrawalChannel: number;
+  /** NaN when the registrant did not opt in to political campaigning. */
+  politicalAt: number;
+  /** The opt-in came by email (otherwise through the website). */
+  politicalByEmail: boolean;
+  /** The opt-in was made on the Arabic notice n2-ar. */
+  arabic: boolean;
+}
+
+/** How a withdrawal reached the club: online members mostly use the unsubscribe link; paper members phone or write. */
+export const WITHDRAWAL_CHANNELS: readonly (readonly [CollectionMethod, string])[] = [
+  ['email', EVIDENCE.unsubscribe],
+  ['web-form', EVIDENCE.preferenceCentre],
+  ['phone', EVIDENCE.phone],
+  ['paper-form', EVIDENCE.letter],
+];
+
+export function newConsentChoices(): ConsentChoices {
+  return { marketing: false, withdrawalAt: Number.NaN, withdrawalChannel: 0, politicalAt: Number.NaN, politicalByEmail: false, arabic: false };
+}
+
+/** Fills `out` with the choices of `registrant` (reseeding `rng`); returns it. */
+export function consentChoices(registrant: Registrant, seed: number, rng: Rng, out: ConsentChoices): ConsentChoices {
   rng.reseed(seed, registrant.ordinal, EVENTS_DOMAIN);
-  const { id, email, name, postcode, motherDob: dob, method } = registrant;
-  const web = method === 'web-form';
-  const at = isoDateTime(registrant.registeredAt);
-  const evidence = web ? EVIDENCE.web : EVIDENCE.paperBatch + at.slice(0, 10);
+  const web = registrant.method === 'web-form';
   const marketing = rng.chance(MARKETING_SHARE);
-
-  out.push({
-    event_id: id + SVC, email, name, postcode, dob,
-    purposes: SERVICE, recipients: NO_RECIPIENTS, status: 'ConsentGiven', notice: NOTICE_IDS.n1,
-    at, expires_at: null, method, consent_type: 'expressed', evidence,
-  });
-  out.push({
-    event_id: id + MKT, email, name, postcode, dob,
-    purposes: MARKETING, recipients: NO_RECIPIENTS, status: marketing ? 'ConsentGiven' : 'ConsentRefused',
-    notice: NOTICE_IDS.n1, at, expires_at: null, method, consent_type: 'expressed', evidence,
-  });
-
   // Every draw is made whatever the outcome, so each decision depends only on the registrant.
   const withdraws = rng.chance(WITHDRAW_SHARE) && marketing;
   const optsIn = rng.chance(POLITICAL_OPT_IN_SHARE);
@@ -113,37 +129,64 @@ export function appendConsentEvents(registrant: Registrant, seed: number, rng: R
   const wdChannel = rng.next();
   const polChannel = rng.next();
   const arabic = rng.chance(ARABIC_SHARE);
-  if (!withdraws && !optsIn) return;
-
+  out.marketing = marketing;
   const wdFrom = registrant.registeredAt + DAY_MS;
-  const wdAt = wdFrom + Math.floor(wdU * (WITHDRAWALS_TO - wdFrom));
-  const polAt = OPT_IN_FROM + Math.floor(polU * (OPT_IN_TO - OPT_IN_FROM));
-  // A withdrawal may fall before or after the opt-in; rows stay in time order.
-  if (withdraws && (!optsIn || wdAt <= polAt)) out.push(withdrawalRow(registrant, wdAt, web, wdChannel));
-  if (optsIn) out.push(politicalRow(registrant, polAt, web, polChannel, arabic));
-  if (withdraws && optsIn && wdAt > polAt) out.push(withdrawalRow(registrant, wdAt, web, wdChannel));
+  out.withdrawalAt = withdraws ? wdFrom + Math.floor(wdU * (WITHDRAWALS_TO - wdFrom)) : Number.NaN;
+  out.withdrawalChannel = web ? (wdChannel < 0.6 ? 0 : 1) : wdChannel < 0.5 ? 2 : 3;
+  out.politicalAt = optsIn ? OPT_IN_FROM + Math.floor(polU * (OPT_IN_TO - OPT_IN_FROM)) : Number.NaN;
+  // Paper members have no email address on file, so their opt-in came through the website.
+  out.politicalByEmail = web && polChannel >= 0.7;
+  out.arabic = arabic;
+  return out;
 }
 
-function withdrawalRow(r: Registrant, atMs: number, web: boolean, u: number): ImportRow {
-  // Online members mostly use the unsubscribe link; paper members phone or write.
-  const [method, evidence]: [CollectionMethod, string] = web
-    ? u < 0.6 ? ['email', EVIDENCE.unsubscribe] : ['web-form', EVIDENCE.preferenceCentre]
-    : u < 0.5 ? ['phone', EVIDENCE.phone] : ['paper-form', EVIDENCE.letter];
+/** The registration evidence: the web form, or the paper batch with the day it was keyed in. */
+export function registrationEvidence(registrant: Registrant, at: string = isoDateTime(registrant.registeredAt)): string {
+  return registrant.method === 'web-form' ? EVIDENCE.web : EVIDENCE.paperBatch + at.slice(0, 10);
+}
+
+const choices = newConsentChoices();
+
+/** Same events as consentEventsFor, pushed onto `out` (no generator per registrant on the hot path). */
+export function appendConsentEvents(registrant: Registrant, seed: number, rng: Rng, out: ImportRow[]): void {
+  const c = consentChoices(registrant, seed, rng, choices);
+  const { id, email, name, postcode, motherDob: dob, method } = registrant;
+  const at = isoDateTime(registrant.registeredAt);
+  const evidence = registrationEvidence(registrant, at);
+
+  out.push({
+    event_id: id + SVC, email, name, postcode, dob,
+    purposes: SERVICE, recipients: NO_RECIPIENTS, status: 'ConsentGiven', notice: NOTICE_IDS.n1,
+    at, expires_at: null, method, consent_type: 'expressed', evidence,
+  });
+  out.push({
+    event_id: id + MKT, email, name, postcode, dob,
+    purposes: MARKETING, recipients: NO_RECIPIENTS, status: c.marketing ? 'ConsentGiven' : 'ConsentRefused',
+    notice: NOTICE_IDS.n1, at, expires_at: null, method, consent_type: 'expressed', evidence,
+  });
+  const withdraws = !Number.isNaN(c.withdrawalAt);
+  const optsIn = !Number.isNaN(c.politicalAt);
+  // A withdrawal may fall before or after the opt-in; rows stay in time order.
+  if (withdraws && (!optsIn || c.withdrawalAt <= c.politicalAt)) out.push(withdrawalRow(registrant, c));
+  if (optsIn) out.push(politicalRow(registrant, c));
+  if (withdraws && optsIn && c.withdrawalAt > c.politicalAt) out.push(withdrawalRow(registrant, c));
+}
+
+function withdrawalRow(r: Registrant, c: ConsentChoices): ImportRow {
+  const [method, evidence] = WITHDRAWAL_CHANNELS[c.withdrawalChannel]!;
   return {
     event_id: r.id + WD, email: r.email, name: r.name, postcode: r.postcode, dob: r.motherDob,
     purposes: MARKETING, recipients: NO_RECIPIENTS, status: 'ConsentWithdrawn', notice: NOTICE_IDS.n1,
-    at: isoDateTime(atMs), expires_at: null, method, consent_type: 'expressed', evidence,
+    at: isoDateTime(c.withdrawalAt), expires_at: null, method, consent_type: 'expressed', evidence,
   };
 }
 
-function politicalRow(r: Registrant, atMs: number, web: boolean, u: number, arabic: boolean): ImportRow {
-  // Paper members have no email address on file, so their opt-in came through the website.
-  const method: CollectionMethod = web && u >= 0.7 ? 'email' : 'web-form';
+function politicalRow(r: Registrant, c: ConsentChoices): ImportRow {
   return {
     event_id: r.id + POL, email: r.email, name: r.name, postcode: r.postcode, dob: r.motherDob,
     purposes: POLITICAL, recipients: POLITICAL_RECIPIENTS, status: 'ConsentGiven',
-    notice: arabic ? NOTICE_IDS.n2Arabic : NOTICE_IDS.n2,
-    at: isoDateTime(atMs), expires_at: null, method, consent_type: 'explicit',
-    evidence: method === 'email' ? EVIDENCE.politicalEmail : EVIDENCE.politicalWeb,
+    notice: c.arabic ? NOTICE_IDS.n2Arabic : NOTICE_IDS.n2,
+    at: isoDateTime(c.politicalAt), expires_at: null, method: c.politicalByEmail ? 'email' : 'web-form', consent_type: 'explicit',
+    evidence: c.politicalByEmail ? EVIDENCE.politicalEmail : EVIDENCE.politicalWeb,
   };
 }

@@ -5,16 +5,16 @@
  * worker threads while the store writes the ones before.
  */
 import { nativeSha256Into } from '../crypto/sha256.ts';
-import { appendConsentEvents, type ImportRow } from '../demo/consent-events.ts';
-import { NOTICES, ORG_IDS, TARGET_AREAS } from '../demo/reference-case.ts';
-import { registrantRange } from '../demo/registrants.ts';
+import { consentChoices, EVENT_SUFFIX, EVIDENCE, newConsentChoices, WITHDRAWAL_CHANNELS, type ConsentChoices, type ImportRow } from '../demo/consent-events.ts';
+import { DAY_MS, isoDate } from '../demo/iso-dates.ts';
+import { NOTICE_IDS, NOTICES, ORG_IDS, TARGET_AREAS } from '../demo/reference-case.ts';
+import { registrantRange, type Registrant } from '../demo/registrants.ts';
 import { Rng } from '../demo/rng.ts';
 import { HmacSha256Batch } from '../crypto/hmac-batch.ts';
 import { identifierMaterial } from '../domain/identifiers.ts';
 import { toNotice } from '../domain/notice.ts';
 import { noticeInput } from '../domain/schemas.ts';
 import type { ConsentEvent } from '../domain/types.ts';
-import { consentLeafJson } from '../ledger/entries.ts';
 import { RECORD_CHILD } from '../policy/record-flags.ts';
 import { joinList } from '../store/row-mappers.ts';
 import type { ConsentColumns } from '../store/store.ts';
@@ -69,13 +69,20 @@ export function caseEvent(row: ImportRow, subject: Uint8Array, noticeHash: Reado
   };
 }
 
-export function caseMaterial(row: ImportRow): string {
-  const m = identifierMaterial({ email: row.email, name: row.name, postcode: row.postcode, dob: row.dob });
-  if (!m.ok) throw new Error(`generated registrant ${row.event_id} has unusable identifiers (${m.field})`);
+/** The string a registrant's subject key is the HMAC of (as `consent import` derives it from a row). */
+export function registrantMaterial(r: Registrant): string {
+  const m = identifierMaterial({ email: r.email, name: r.name, postcode: r.postcode, dob: r.motherDob });
+  if (!m.ok) throw new Error(`generated registrant ${r.id} has unusable identifiers (${m.field})`);
   return m.material;
 }
 
-/** Builds one block; `noticeHash` defaults to the reference notices' (pass it to save rebuilding). */
+/**
+ * Builds one block; `noticeHash` defaults to the reference notices' (pass it to save rebuilding).
+ *
+ * The events are those appendConsentEvents gives as import rows and caseEvent stores, written
+ * straight into columns from the registrants' choices: no row or event object per event, and
+ * each leaf's JSON put together from pieces quoted once (a test holds the result to that path).
+ */
 export function buildCaseLoadBlock(task: CaseLoadTask, noticeHash: ReadonlyMap<string, string> = collectorNoticeHashes()): CaseLoadBlock {
   // SubjectKeyer's HMAC, four keys at a time: the block's keys are all queued, then the events
   // (whose leaves name their subject's key) are built once the keys are in.
@@ -85,25 +92,34 @@ export function buildCaseLoadBlock(task: CaseLoadTask, noticeHash: ReadonlyMap<s
   const keys = new Uint8Array(n * 32);
   const flags = new Uint8Array(n);
   const targetArea = new Uint8Array(n);
-  const cols = new ColumnBuilder(n * 3);
-  const rowsOf: ImportRow[][] = [];
+  const cols = new CaseColumns(n * 2 + (n >> 4) + 16, noticeHash);
+  const ids: string[] = new Array<string>(n);
+  const registeredAt = new Float64Array(n);
+  const web = new Uint8Array(n);
+  const choices: ConsentChoices[] = new Array<ConsentChoices>(n);
   let i = 0;
   for (const reg of registrantRange(task.seed, task.first, n)) {
-    const rows: ImportRow[] = [];
-    appendConsentEvents(reg, task.seed, rng, rows);
-    if (rows.length > 0) hmac.addText(caseMaterial(rows[0]!), keys, i * 32);
-    rowsOf.push(rows);
+    hmac.addText(registrantMaterial(reg), keys, i * 32);
+    ids[i] = reg.id;
+    registeredAt[i] = reg.registeredAt;
+    web[i] = reg.method === 'web-form' ? 1 : 0;
+    choices[i] = consentChoices(reg, task.seed, rng, newConsentChoices());
     if (reg.childDobs.length > 0) flags[i] = RECORD_CHILD;
-    if (TARGET_AREAS.has(/^[A-Z]+/.exec(reg.postcode)?.[0] ?? '')) targetArea[i] = 1;
+    if (TARGET_AREAS.has(postcodeArea(reg.postcode))) targetArea[i] = 1;
     i++;
   }
   if (i !== n) throw new RangeError(`registrants ${task.first}..${task.first + n - 1}: generated ${i}`);
   hmac.flush();
-  for (let r = 0; r < n; r++) {
-    const key = keys.subarray(r * 32, r * 32 + 32);
-    for (const row of rowsOf[r]!) cols.add(caseEvent(row, key, noticeHash), r);
-  }
+  const hex = Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).toString('hex');
+  for (let r = 0; r < n; r++) cols.registrant(r, ids[r]!, registeredAt[r]!, web[r] === 1, choices[r]!, hex.slice(r * 64, r * 64 + 64));
   return { first: task.first, keys, flags, targetArea, events: cols.finish(keys) };
+}
+
+/** The letters a postcode starts with (its area): "LS" of "LS6 2AB". */
+function postcodeArea(postcode: string): string {
+  let end = 0;
+  while (end < postcode.length && postcode.charCodeAt(end) >= 65 && postcode.charCodeAt(end) <= 90) end++;
+  return postcode.slice(0, end);
 }
 
 /** The ArrayBuffers of a block, moved (not copied) between threads. */
@@ -113,36 +129,126 @@ export function caseLoadBlockBuffers(b: CaseLoadBlock): ArrayBuffer[] {
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
 
-class ColumnBuilder {
+const json = JSON.stringify;
+const SVC = `-${EVENT_SUFFIX.service}`;
+const MKT = `-${EVENT_SUFFIX.marketing}`;
+const WD = `-${EVENT_SUFFIX.withdrawal}`;
+const POL = `-${EVENT_SUFFIX.political}`;
+
+/** One of a column's few values: the string the store codes, and its JSON as a leaf writes it. */
+interface Value {
+  readonly text: string;
+  readonly json: string;
+}
+
+const value = (text: string): Value => ({ text, json: json(text) });
+const listValue = (xs: readonly string[]): Value => ({ text: joinList(xs), json: json(xs) });
+
+const CONTROLLER = value(ORG_IDS.collector);
+const PURPOSE = { service: listValue(['service-provision']), marketing: listValue(['marketing']), political: listValue(['political-campaign']) };
+const RECIPIENTS = { none: listValue([]), political: listValue([ORG_IDS.broker, ORG_IDS.party].sort()) };
+const STATUS = { given: value('ConsentGiven'), refused: value('ConsentRefused'), withdrawn: value('ConsentWithdrawn') };
+const METHOD = { web: value('web-form'), paper: value('paper-form'), email: value('email') };
+const CONSENT_TYPE = { expressed: value('expressed'), explicit: value('explicit') };
+const EVIDENCE_OF = { web: value(EVIDENCE.web), politicalWeb: value(EVIDENCE.politicalWeb), politicalEmail: value(EVIDENCE.politicalEmail) };
+const WITHDRAWAL = WITHDRAWAL_CHANNELS.map(([method, evidence]) => ({ method: value(method), evidence: value(evidence) }));
+
+/** A block's events in columns, each value's string coded once per block in order of first use. */
+class CaseColumns {
   #cap: number;
   #n = 0;
   readonly #strings: string[] = [];
-  readonly #codes = new Map<string, number>();
+  readonly #codes = new Map<Value, number>();
+  readonly #paperEvidence = new Map<number, Value>();
   readonly #ids: string[] = [];
+  readonly #notice: { n1: Value; n2: Value; n2Arabic: Value };
   #int: Int32Array[];
   #subject: Uint32Array;
   #at: Float64Array;
-  #expires: Float64Array;
   #hashes: Uint8Array;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, noticeHash: ReadonlyMap<string, string>) {
+    const notice = (id: string): Value => {
+      const h = noticeHash.get(id);
+      if (h === undefined) throw new Error(`the reference case has no notice ${id}`);
+      return value(h);
+    };
+    this.#notice = { n1: notice(NOTICE_IDS.n1), n2: notice(NOTICE_IDS.n2), n2Arabic: notice(NOTICE_IDS.n2Arabic) };
     this.#cap = Math.max(16, capacity);
     this.#int = Array.from({ length: 8 }, () => new Int32Array(this.#cap));
     this.#subject = new Uint32Array(this.#cap);
     this.#at = new Float64Array(this.#cap);
-    this.#expires = new Float64Array(this.#cap);
     this.#hashes = new Uint8Array(this.#cap * 32);
   }
 
-  #code(s: string | null): number {
-    if (s === null) return -1;
-    let c = this.#codes.get(s);
+  #code(v: Value): number {
+    let c = this.#codes.get(v);
     if (c === undefined) {
       c = this.#strings.length;
-      this.#strings.push(s);
-      this.#codes.set(s, c);
+      this.#strings.push(v.text);
+      this.#codes.set(v, c);
     }
     return c;
+  }
+
+  /** Registrant r's events, in the order appendConsentEvents gives them. */
+  registrant(r: number, id: string, registeredAt: number, web: boolean, c: ConsentChoices, subjectHex: string): void {
+    const method = web ? METHOD.web : METHOD.paper;
+    const evidence = web ? EVIDENCE_OF.web : this.#paperBatch(registeredAt);
+    const n1 = this.#notice.n1;
+    const expressed = CONSENT_TYPE.expressed;
+    this.#add(r, id + SVC, registeredAt, PURPOSE.service, RECIPIENTS.none, STATUS.given, n1, method, expressed, evidence, subjectHex);
+    this.#add(r, id + MKT, registeredAt, PURPOSE.marketing, RECIPIENTS.none, c.marketing ? STATUS.given : STATUS.refused, n1, method, expressed, evidence, subjectHex);
+    const withdraws = !Number.isNaN(c.withdrawalAt);
+    const optsIn = !Number.isNaN(c.politicalAt);
+    if (withdraws && (!optsIn || c.withdrawalAt <= c.politicalAt)) this.#withdrawal(r, id, c, subjectHex);
+    if (optsIn) {
+      const email = c.politicalByEmail;
+      this.#add(
+        r, id + POL, wholeSeconds(c.politicalAt), PURPOSE.political, RECIPIENTS.political, STATUS.given, c.arabic ? this.#notice.n2Arabic : this.#notice.n2,
+        email ? METHOD.email : METHOD.web, CONSENT_TYPE.explicit, email ? EVIDENCE_OF.politicalEmail : EVIDENCE_OF.politicalWeb, subjectHex,
+      );
+    }
+    if (withdraws && optsIn && c.withdrawalAt > c.politicalAt) this.#withdrawal(r, id, c, subjectHex);
+  }
+
+  #withdrawal(r: number, id: string, c: ConsentChoices, subjectHex: string): void {
+    const w = WITHDRAWAL[c.withdrawalChannel]!;
+    this.#add(r, id + WD, wholeSeconds(c.withdrawalAt), PURPOSE.marketing, RECIPIENTS.none, STATUS.withdrawn, this.#notice.n1, w.method, CONSENT_TYPE.expressed, w.evidence, subjectHex);
+  }
+
+  /** The paper batch's evidence names the day it was keyed in. */
+  #paperBatch(registeredAt: number): Value {
+    const day = Math.floor(registeredAt / DAY_MS);
+    let v = this.#paperEvidence.get(day);
+    if (v === undefined) this.#paperEvidence.set(day, (v = value(EVIDENCE.paperBatch + isoDate(day))));
+    return v;
+  }
+
+  #add(r: number, id: string, at: number, purposes: Value, recipients: Value, status: Value, notice: Value, method: Value, consentType: Value, evidence: Value, subjectHex: string): void {
+    if (this.#n === this.#cap) this.#grow();
+    const k = this.#n++;
+    const c = this.#int;
+    c[0]![k] = this.#code(CONTROLLER);
+    c[1]![k] = this.#code(purposes);
+    c[2]![k] = this.#code(recipients);
+    c[3]![k] = this.#code(status);
+    c[4]![k] = this.#code(notice);
+    c[5]![k] = this.#code(method);
+    c[6]![k] = this.#code(consentType);
+    c[7]![k] = this.#code(evidence);
+    this.#ids.push(id);
+    this.#subject[k] = r;
+    this.#at[k] = at;
+    // consentLeafJson's bytes, keys in canonical order. INVARIANT: ids need no JSON escaping
+    // ("ed-0000001-svc"). SHA-256(0x00 || UTF-8 of the JSON): U+0000 encodes as the one byte 0x00.
+    nativeSha256Into(
+      `\u0000{"at":${at},"consentType":${consentType.json},"controller":${CONTROLLER.json},"event":"${id}","evidence":${evidence.json},` +
+        `"expiresAt":null,"kind":"consent","method":${method.json},"notice":${notice.json},"purposes":${purposes.json},` +
+        `"recipients":${recipients.json},"status":${status.json},"subject":"${subjectHex}"}`,
+      this.#hashes,
+      k * 32,
+    );
   }
 
   #grow(): void {
@@ -155,29 +261,8 @@ class ColumnBuilder {
     this.#int = this.#int.map((a) => grow(a, cap));
     this.#subject = grow(this.#subject, cap);
     this.#at = grow(this.#at, cap);
-    this.#expires = grow(this.#expires, cap);
     this.#hashes = grow(this.#hashes, cap * 32);
     this.#cap = cap;
-  }
-
-  add(e: ConsentEvent, subject: number): void {
-    if (this.#n === this.#cap) this.#grow();
-    const k = this.#n++;
-    const c = this.#int;
-    c[0]![k] = this.#code(e.controller);
-    c[1]![k] = this.#code(joinList(e.purposes));
-    c[2]![k] = this.#code(joinList(e.recipients));
-    c[3]![k] = this.#code(e.status);
-    c[4]![k] = this.#code(e.notice);
-    c[5]![k] = this.#code(e.method);
-    c[6]![k] = this.#code(e.consentType);
-    c[7]![k] = this.#code(e.evidence);
-    this.#ids.push(e.id);
-    this.#subject[k] = subject;
-    this.#at[k] = e.at;
-    this.#expires[k] = e.expiresAt ?? Number.NaN;
-    // SHA-256(0x00 || UTF-8 of the leaf JSON): U+0000 encodes as the one byte 0x00.
-    nativeSha256Into(`\u0000${consentLeafJson(e)}`, this.#hashes, k * 32);
   }
 
   finish(subjectKeys: Uint8Array): ConsentColumns {
@@ -199,8 +284,13 @@ class ColumnBuilder {
       subject: cut(this.#subject, n),
       subjectKeys,
       at: cut(this.#at, n),
-      expiresAt: cut(this.#expires, n),
+      expiresAt: new Float64Array(n).fill(Number.NaN),
       leafHashes: cut(this.#hashes, n * 32),
     };
   }
+}
+
+/** The files give date-times to the second; an event is stored as its row is read. */
+function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
 }
