@@ -125,7 +125,7 @@ function postcodeArea(postcode: string): string {
 /** The ArrayBuffers of a block, moved (not copied) between threads. */
 export function caseLoadBlockBuffers(b: CaseLoadBlock): ArrayBuffer[] {
   const e = b.events;
-  const arrays = [b.keys, b.flags, b.targetArea, e.controller, e.purposes, e.recipients, e.status, e.notice, e.method, e.consentType, e.evidence, e.subject, e.at, e.expiresAt, e.leafHashes];
+  const arrays = [b.keys, b.flags, b.targetArea, e.controller, e.purposes, e.recipients, e.status, e.notice, e.method, e.consentType, e.evidence, e.eventIds.text, e.eventIds.ends, e.subject, e.at, e.expiresAt, e.leafHashes];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
 
@@ -160,7 +160,9 @@ class CaseColumns {
   readonly #strings: string[] = [];
   readonly #codes = new Map<Value, number>();
   readonly #paperEvidence = new Map<number, Value>();
-  readonly #ids: string[] = [];
+  #idText: Uint8Array;
+  #idEnd = 0;
+  #idEnds: Uint32Array;
   readonly #notice: { n1: Value; n2: Value; n2Arabic: Value };
   #int: Int32Array[];
   #subject: Uint32Array;
@@ -179,6 +181,8 @@ class CaseColumns {
     this.#subject = new Uint32Array(this.#cap);
     this.#at = new Float64Array(this.#cap);
     this.#hashes = new Uint8Array(this.#cap * 32);
+    this.#idText = new Uint8Array(this.#cap * 16);
+    this.#idEnds = new Uint32Array(this.#cap);
   }
 
   #code(v: Value): number {
@@ -237,7 +241,10 @@ class CaseColumns {
     c[5]![k] = this.#code(method);
     c[6]![k] = this.#code(consentType);
     c[7]![k] = this.#code(evidence);
-    this.#ids.push(id);
+    // INVARIANT: ids are ASCII ("ed-0000001-svc"), so each character is its one UTF-8 byte.
+    if (this.#idEnd + id.length > this.#idText.length) this.#idText = grow(this.#idText, this.#idText.length * 2);
+    for (let j = 0; j < id.length; j++) this.#idText[this.#idEnd++] = id.charCodeAt(j);
+    this.#idEnds[k] = this.#idEnd;
     this.#subject[k] = r;
     this.#at[k] = at;
     // consentLeafJson's bytes, keys in canonical order. INVARIANT: ids need no JSON escaping
@@ -253,15 +260,11 @@ class CaseColumns {
 
   #grow(): void {
     const cap = this.#cap * 2;
-    const grow = <A extends Int32Array | Uint32Array | Float64Array | Uint8Array>(a: A, size: number): A => {
-      const b = new (a.constructor as new (n: number) => A)(size);
-      b.set(a);
-      return b;
-    };
     this.#int = this.#int.map((a) => grow(a, cap));
     this.#subject = grow(this.#subject, cap);
     this.#at = grow(this.#at, cap);
     this.#hashes = grow(this.#hashes, cap * 32);
+    this.#idEnds = grow(this.#idEnds, cap);
     this.#cap = cap;
   }
 
@@ -280,7 +283,7 @@ class CaseColumns {
       method,
       consentType,
       evidence,
-      eventIds: this.#ids,
+      eventIds: { text: this.#idText.slice(0, this.#idEnd), ends: cut(this.#idEnds, n) },
       subject: cut(this.#subject, n),
       subjectKeys,
       at: cut(this.#at, n),
@@ -288,6 +291,12 @@ class CaseColumns {
       leafHashes: cut(this.#hashes, n * 32),
     };
   }
+}
+
+function grow<A extends Int32Array | Uint32Array | Float64Array | Uint8Array>(a: A, size: number): A {
+  const b = new (a.constructor as new (n: number) => A)(size);
+  b.set(a);
+  return b;
 }
 
 /** The files give date-times to the second; an event is stored as its row is read. */

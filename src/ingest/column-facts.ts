@@ -5,6 +5,7 @@
  */
 import type { CollectionMethod, ConsentEvent, ConsentStatus, ConsentType } from '../domain/types.ts';
 import type { FactsBuilder } from '../policy/facts.ts';
+import { eventIdAt } from '../store/consent-columns.ts';
 import { splitList } from '../store/row-mappers.ts';
 import type { ConsentColumns } from '../store/store.ts';
 
@@ -26,7 +27,7 @@ export function addColumnFacts(facts: FactsBuilder, c: ConsentColumns, ordinals:
   };
   for (let i = 0; i < c.count; i++) {
     const ordinal = ordinals[c.subject[i]!]!;
-    if (ordinal < 0) throw new Error(`event ${c.eventIds[i]} has a subject without an ordinal`);
+    if (ordinal < 0) throw new Error(`event ${eventIdAt(c.eventIds, i)} has a subject without an ordinal`);
     const expires = c.expiresAt[i]!;
     fact.controller = c.strings[c.controller[i]!]!;
     fact.purposes = list(c.purposes[i]!);

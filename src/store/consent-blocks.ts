@@ -12,9 +12,9 @@
  * Pure: encoding and decoding only; the stores do the I/O.
  */
 import { endianness } from 'node:os';
-import { CODED_COLUMNS, type ColumnCodes } from './consent-columns.ts';
+import { CODED_COLUMNS, eventIdAt, eventIdStart, type ColumnCodes } from './consent-columns.ts';
 import type { ConsentRow } from './row-mappers.ts';
-import type { ConsentColumns } from './store.ts';
+import type { ConsentColumns, EventIdColumn } from './store.ts';
 
 /** Events per block, at least (a block ends where the subject next changes). */
 export const BLOCK_EVENTS = 256;
@@ -112,39 +112,72 @@ export function cutBlocks(c: ConsentColumns, ordinals: Int32Array): [number, num
   return out;
 }
 
-/** True when JavaScript's string order is UTF-8 byte order for `s` (no unit at or above U+D800). */
-const BELOW_SURROGATES = /^[\u0000-\ud7ff]*$/;
+/** Compares ids i and j of a column as their UTF-8 bytes compare. */
+function compareIds(ids: EventIdColumn, i: number, j: number): number {
+  const { text, ends } = ids;
+  let a = eventIdStart(ids, i);
+  let b = eventIdStart(ids, j);
+  const aEnd = ends[i]!;
+  const bEnd = ends[j]!;
+  for (; a < aEnd && b < bEnd; a++, b++) {
+    const d = text[a]! - text[b]!;
+    if (d !== 0) return d;
+  }
+  return aEnd - a - (bEnd - b);
+}
+
+/**
+ * True when ids [from, to) are all different: a 32-bit hash of each, sorted, settles it unless two
+ * hashes meet; only then are the ids themselves compared.
+ */
+function distinctIds(ids: EventIdColumn, from: number, to: number): boolean {
+  const { text, ends } = ids;
+  const hashes = new Uint32Array(to - from);
+  for (let i = from, p = eventIdStart(ids, from); i < to; i++) {
+    let h = 0x811c9dc5; // FNV-1a
+    for (const end = ends[i]!; p < end; p++) h = Math.imul(h ^ text[p]!, 0x01000193);
+    hashes[i - from] = h >>> 0;
+  }
+  hashes.sort();
+  for (let k = 1; k < hashes.length; k++) {
+    if (hashes[k] === hashes[k - 1]) {
+      const seen = new Set<string>();
+      for (let i = from; i < to; i++) seen.add(eventIdAt(ids, i));
+      return seen.size === to - from;
+    }
+  }
+  return true;
+}
 
 /** Encodes events [from, to) of a batch (one controller); null when two of them share an id. */
 export function encodeBlock(c: ConsentColumns, from: number, to: number, ordinals: Int32Array, codes: ColumnCodes): EncodedBlock | null {
   const n = to - from;
-  const ids = c.eventIds.slice(from, to);
-  if (new Set(ids).size !== n) return null;
-  // The native comparison where it agrees with UTF-8 order, as it does for every id below U+D800.
-  const compare = BELOW_SURROGATES.test(ids.join('')) ? (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0) : compareUtf8;
-  let firstId = ids[0]!;
-  let lastId = firstId;
-  for (const id of ids) {
-    if (compare(id, firstId) < 0) firstId = id;
-    else if (compare(id, lastId) > 0) lastId = id;
+  const ids = c.eventIds;
+  if (!distinctIds(ids, from, to)) return null;
+  let least = from;
+  let greatest = from;
+  for (let i = from + 1; i < to; i++) {
+    if (compareIds(ids, i, least) < 0) least = i;
+    else if (compareIds(ids, i, greatest) > 0) greatest = i;
   }
-  // The block's strings: its ids, then each evidence text once.
-  const strings = ids;
+  // The block's strings: its ids (their bytes as given), then each evidence text once.
+  const idStart = eventIdStart(ids, from);
+  const idBytes = ids.ends[to - 1]! - idStart;
   const evidenceAt = new Map<number, number>();
+  const texts: string[] = [];
   const evidence = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const e = c.evidence[from + i]!;
     if (e < 0) evidence[i] = NONE;
     else {
       let k = evidenceAt.get(e);
-      if (k === undefined) evidenceAt.set(e, (k = strings.push(c.strings[e]!) - 1));
+      if (k === undefined) evidenceAt.set(e, (k = n + texts.push(c.strings[e]!) - 1));
       evidence[i] = k;
     }
   }
-  const m = strings.length;
-  const lengths = new Uint32Array(m);
-  let textBytes = 0;
-  for (let k = 0; k < m; k++) textBytes += lengths[k] = Buffer.byteLength(strings[k]!, 'utf8');
+  const m = n + texts.length;
+  const lengths = texts.map((t) => Buffer.byteLength(t, 'utf8'));
+  const textBytes = lengths.reduce((sum, l) => sum + l, idBytes);
   // Two float64 columns, eight int32 (ordinal, six codes, evidence), then the string offsets.
   const numbers = HEADER + 16 * n + 32 * n + 4 * (m + 1);
   // A buffer of its own, so that the typed views below start at offset 0, aligned.
@@ -173,14 +206,16 @@ export function encodeBlock(c: ConsentColumns, from: number, to: number, ordinal
   }
   w.i32(n).set(evidence);
   const offsets = w.u32(m + 1);
-  let off = 0;
-  for (let k = 0; k < m; k++) {
-    offsets[k] = off;
-    body.write(strings[k]!, w.at + off, lengths[k]!, 'utf8');
+  for (let k = 0; k < n; k++) offsets[k] = eventIdStart(ids, from + k) - idStart;
+  body.set(ids.text.subarray(idStart, idStart + idBytes), w.at);
+  let off = idBytes;
+  for (let k = 0; k < texts.length; k++) {
+    offsets[n + k] = off;
+    body.write(texts[k]!, w.at + off, lengths[k]!, 'utf8');
     off += lengths[k]!;
   }
   offsets[m] = off;
-  return { from, to, controller: codes.controller[c.controller[from]!]!, firstId, lastId, minOrdinal, maxOrdinal, body };
+  return { from, to, controller: codes.controller[c.controller[from]!]!, firstId: eventIdAt(ids, least), lastId: eventIdAt(ids, greatest), minOrdinal, maxOrdinal, body };
 }
 
 /**

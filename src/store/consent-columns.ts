@@ -5,7 +5,36 @@
  */
 import { SUBJECT_KEY_BYTES } from '../domain/subject-key.ts';
 import type { SubjectKeyIndex } from '../policy/subject-key-index.ts';
-import type { ConsentColumns } from './store.ts';
+import type { ConsentColumns, EventIdColumn } from './store.ts';
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** An id column from strings (callers that have them as strings). */
+export function eventIdColumn(ids: readonly string[]): EventIdColumn {
+  const parts = ids.map((id) => utf8.encode(id));
+  const ends = new Uint32Array(ids.length);
+  let end = 0;
+  for (let i = 0; i < parts.length; i++) ends[i] = end += parts[i]!.length;
+  const text = new Uint8Array(end);
+  for (let i = 0; i < parts.length; i++) text.set(parts[i]!, ends[i]! - parts[i]!.length);
+  return { text, ends };
+}
+
+/** Byte offset where id i starts. */
+export function eventIdStart(ids: EventIdColumn, i: number): number {
+  return i === 0 ? 0 : ids.ends[i - 1]!;
+}
+
+/** Id i as a string. */
+export function eventIdAt(ids: EventIdColumn, i: number): string {
+  return fromUtf8.decode(ids.text.subarray(eventIdStart(ids, i), ids.ends[i]!));
+}
+
+/** Every id as a string. */
+export function eventIdList(ids: EventIdColumn): string[] {
+  return Array.from(ids.ends, (_, i) => eventIdAt(ids, i));
+}
 
 /** The columns of ConsentColumns given as indexes into its strings, each with its dictionary kind. */
 export const CODED_COLUMNS = [

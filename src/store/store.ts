@@ -37,6 +37,16 @@ export interface ImportRun {
  * of each event: the store keeps them as the events' leaves and rebuilds the data from the rows,
  * so `ledger verify` checks every one.
  */
+/**
+ * A batch's event ids as their UTF-8 bytes one after another: id i is text[ends[i - 1] ?? 0, ends[i]).
+ * Bytes rather than strings so that a batch built on a worker thread moves to the store's thread
+ * without a copy, and the store writes them into its blocks as they are.
+ */
+export interface EventIdColumn {
+  readonly text: Uint8Array;
+  readonly ends: Uint32Array;
+}
+
 export interface ConsentColumns {
   readonly count: number;
   readonly strings: readonly string[];
@@ -48,7 +58,7 @@ export interface ConsentColumns {
   readonly method: Int32Array;
   readonly consentType: Int32Array;
   readonly evidence: Int32Array;
-  readonly eventIds: readonly string[];
+  readonly eventIds: EventIdColumn;
   /** Per event, which of `subjectKeys` (32 bytes each) is its subject. */
   readonly subject: Uint32Array;
   readonly subjectKeys: Uint8Array;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BlockRanges, BLOCK_EVENTS, compareUtf8, ConsentBlock, cutBlocks, encodeBlock } from '../../src/store/consent-blocks.ts';
-import { columnCodes } from '../../src/store/consent-columns.ts';
+import { columnCodes, eventIdColumn } from '../../src/store/consent-columns.ts';
 import type { ConsentColumns } from '../../src/store/store.ts';
 
 /** A batch of `people` subjects with `per` events each, ids as given. */
@@ -20,7 +20,7 @@ function batch(ids: string[], per: number): ConsentColumns {
     method: col((i) => (i % 7 === 0 ? -1 : 5)),
     consentType: col(() => 6),
     evidence: col((i) => (i % 2 === 0 ? 7 : -1)),
-    eventIds: ids,
+    eventIds: eventIdColumn(ids),
     subject: Uint32Array.from({ length: n }, (_, i) => Math.floor(i / per)),
     subjectKeys: new Uint8Array(Math.ceil(n / per) * 32),
     at: Float64Array.from({ length: n }, (_, i) => 1.5e12 + i),
@@ -96,5 +96,30 @@ describe('consent blocks', () => {
     copy.add(at(['c1', 'c2'], 20));
     assert.ok(ranges.accepts(at(['c1', 'c2'], 20)), 'a clone changes alone');
     assert.equal(copy.accepts(at(['c1', 'c2'], 30)), false);
+  });
+
+  it('tells different ids whose 32-bit hashes meet from a repeated id', () => {
+    // Two ids with the same FNV-1a hash (the quick test encodeBlock makes first), found by search.
+    const fnv = (s: string): number => {
+      let h = 0x811c9dc5;
+      for (const b of Buffer.from(s)) h = Math.imul(h ^ b, 0x01000193);
+      return h >>> 0;
+    };
+    const seen = new Map<number, string>();
+    let pair: [string, string] | null = null;
+    for (let i = 0; pair === null; i++) {
+      const id = `id-${i}`;
+      const other = seen.get(fnv(id));
+      if (other !== undefined) pair = [other, id];
+      else seen.set(fnv(id), id);
+    }
+    const [x, y] = pair;
+    const distinct = batch(['a0', x, 'a2', y], 1);
+    const b = encodeBlock(distinct, 0, 4, Int32Array.of(0, 1, 2, 3), codes(distinct));
+    assert.ok(b !== null, `${x} and ${y} differ`);
+    const block = new ConsentBlock(0, b.controller, b.body);
+    assert.deepEqual(Array.from({ length: 4 }, (_, i) => block.idAt(i)), ['a0', x, 'a2', y]);
+    const repeated = batch(['a0', x, 'a2', x], 1);
+    assert.equal(encodeBlock(repeated, 0, 4, Int32Array.of(0, 1, 2, 3), codes(repeated)), null);
   });
 });

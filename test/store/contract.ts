@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CommittedTransfer, ConsentColumns, NewConsentEvent, Store } from '../../src/store/store.ts';
 import { splitList } from '../../src/store/row-mappers.ts';
+import { eventIdAt, eventIdColumn, eventIdList } from '../../src/store/consent-columns.ts';
 import type { CollectionMethod, ConsentStatus, ConsentType } from '../../src/domain/types.ts';
 import { leafHash, rootOfLeafHashes, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
 import { consentEntry } from '../../src/ledger/entries.ts';
@@ -25,7 +26,7 @@ export type StoreFactory = () => Promise<Store>;
 function eventsOfColumns(c: ConsentColumns): NewConsentEvent[] {
   const str = (i: number): string | null => (i < 0 ? null : c.strings[i]!);
   return Array.from({ length: c.count }, (_, i) => ({
-    id: c.eventIds[i]!,
+    id: eventIdAt(c.eventIds, i),
     controller: c.strings[c.controller[i]!]!,
     subject: c.subjectKeys.slice(c.subject[i]! * 32, c.subject[i]! * 32 + 32),
     purposes: splitList(c.strings[c.purposes[i]!]!),
@@ -48,7 +49,7 @@ function reversedColumns(c: ConsentColumns): ConsentColumns {
   return {
     ...c,
     controller: rev(c.controller), purposes: rev(c.purposes), recipients: rev(c.recipients), status: rev(c.status), notice: rev(c.notice),
-    method: rev(c.method), consentType: rev(c.consentType), evidence: rev(c.evidence), eventIds: [...c.eventIds].reverse(), subject: rev(c.subject),
+    method: rev(c.method), consentType: rev(c.consentType), evidence: rev(c.evidence), eventIds: eventIdColumn(eventIdList(c.eventIds).reverse()), subject: rev(c.subject),
     at: rev(c.at), expiresAt: rev(c.expiresAt), leafHashes: hashes,
   };
 }
@@ -523,7 +524,7 @@ export function storeContract(name: string, open: StoreFactory): void {
           return out;
         };
         assert.deepEqual(await facts(loaded), await facts(reference));
-        const ids = [...a.events.eventIds, ...b.events.eventIds, 'no-such-event', `${a.events.eventIds[0]!}x`];
+        const ids = [...eventIdList(a.events.eventIds), ...eventIdList(b.events.eventIds), 'no-such-event', `${eventIdAt(a.events.eventIds, 0)}x`];
         const byId = async (s: Store): Promise<unknown[]> => [...(await s.findConsentEvents(ORGANISATIONS[0]!.id, ids))].sort((x, y) => (x[0] < y[0] ? -1 : 1));
         const found = await byId(loaded);
         assert.equal(found.length, a.events.count + b.events.count);

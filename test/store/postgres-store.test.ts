@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
+import { eventIdColumn, eventIdList } from '../../src/store/consent-columns.ts';
 import { eachLink } from '../../src/store/link-blocks.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { parsePgUrl } from '../../src/store/postgres/pg-connection.ts';
@@ -84,9 +85,9 @@ describe('PostgreSQL store handling', { skip }, () => {
       // A NUL in the least event id (the text that bounds its stored block) is refused by the
       // server when the block's rows arrive, after the store has already handed back the
       // block's ordinals and gone on to the next.
-      const ids = blocks[0]!.events.eventIds;
+      const ids = eventIdList(blocks[0]!.events.eventIds);
       const least = ids.indexOf([...ids].sort()[0]!);
-      const bad = { ...blocks[0]!.events, eventIds: ids.map((id, i) => (i === least ? `${id}\u0000` : id)) };
+      const bad = { ...blocks[0]!.events, eventIds: eventIdColumn(ids.map((id, i) => (i === least ? `${id}\u0000` : id))) };
       const orgsAndNotices = async (): Promise<void> => {
         for (const o of ORGANISATIONS) await s.putOrganisation(o);
         for (const n of referenceNotices()) await s.putNotice(n);

@@ -19,7 +19,7 @@ import type {
 } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { createPool, parsePgUrl, unreachable, type PgTarget } from './pg-connection.ts';
-import { columnCodes, columnSubjects, type ColumnCodes } from '../consent-columns.ts';
+import { columnCodes, columnSubjects, eventIdAt, type ColumnCodes } from '../consent-columns.ts';
 import { BlockRanges, cutBlocks, encodeBlock, type ConsentBlock } from '../consent-blocks.ts';
 import { anyBlocks, BLOCK_COLUMNS, blockEventsById, blockEventsInSeqRange, blockEventsOfOrdinal, blockKeys, blocksIn, blockSpans, writeBlockRow } from './pg-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
@@ -938,7 +938,7 @@ function columnRow(w: BinaryCopyWriter, col: ConsentColumns, i: number, seq: num
   const code = (table: Int32Array, s: number): number | null => (s < 0 ? null : table[s]!);
   const expires = col.expiresAt[i]!;
   const evidence = col.evidence[i]!;
-  w.row(14).int8(seq).int4(code(codes.controller, col.controller[i]!)).text(col.eventIds[i]!).int4(ordinals[col.subject[i]!]!)
+  w.row(14).int8(seq).int4(code(codes.controller, col.controller[i]!)).text(eventIdAt(col.eventIds, i)).int4(ordinals[col.subject[i]!]!)
     .int4(code(codes.purposes, col.purposes[i]!)).int4(code(codes.recipients, col.recipients[i]!)).int4(code(codes.status, col.status[i]!)).int4(code(codes.notice, col.notice[i]!))
     .int8(col.at[i]!).int8(Number.isNaN(expires) ? null : expires).int4(code(codes.method, col.method[i]!)).int4(code(codes.consentType, col.consentType[i]!))
     .text(evidence < 0 ? null : col.strings[evidence]!).int8(seq);

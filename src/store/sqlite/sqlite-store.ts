@@ -7,7 +7,7 @@ import { UserError } from '../../errors.ts';
 import type { ApiKey, CommittedTransfer, Derivation, TransferReasons, IdempotencyKey, IdempotentRecord, IdempotentResponse, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, SubjectHistory, ConsentBatchResult, ConsentColumns, ConsentColumnsResult, ImportRun, NewConsentEvent, PutResult, Store, StoreStats, StoredConsentEvent, StoredTransfer, StoredTransferReport, TransferReport } from '../store.ts';
 import { apiKeyFromRow, consentFromRow, joinList, orgFromRow, runFromRow, splitList, storedConsentFromRow, type ApiKeyRow, type ConsentRow, type OrgRow, type RunRow } from '../row-mappers.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
-import { columnCodes, columnSubjects, type ColumnCodes } from '../consent-columns.ts';
+import { columnCodes, columnSubjects, eventIdAt, type ColumnCodes } from '../consent-columns.ts';
 import { BlockRanges, cutBlocks, encodeBlock, type ConsentBlock } from '../consent-blocks.ts';
 import { SqliteConsentBlocks } from './sqlite-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
@@ -422,7 +422,7 @@ export class SqliteStore implements Store {
     const expires = c.expiresAt[i]!;
     const evidence = c.evidence[i]!;
     insert.run(
-      seq, code(codes.controller, c.controller[i]!), c.eventIds[i]!, ordinals[c.subject[i]!]!, code(codes.purposes, c.purposes[i]!), code(codes.recipients, c.recipients[i]!),
+      seq, code(codes.controller, c.controller[i]!), eventIdAt(c.eventIds, i), ordinals[c.subject[i]!]!, code(codes.purposes, c.purposes[i]!), code(codes.recipients, c.recipients[i]!),
       code(codes.status, c.status[i]!), code(codes.notice, c.notice[i]!), c.at[i]!, Number.isNaN(expires) ? null : expires, code(codes.method, c.method[i]!),
       code(codes.consentType, c.consentType[i]!), evidence < 0 ? null : c.strings[evidence]!, seq,
     );
