@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { sortSubjectKeys } from '../ledger/subject-commitment.ts';
-import { subjectSetBlocks } from '../ledger/subject-set-blocks.ts';
+import { subjectSetBlocks, type SubjectSetBlocks } from '../ledger/subject-set-blocks.ts';
 import type { CommittedTransfer, Store, StoredTransfer, TransferReasons } from '../store/store.ts';
 import type { CheckResult } from './transfer-check.ts';
 import { keepTransferSubjectSets } from './transfer-proof.ts';
@@ -40,12 +40,13 @@ export interface SubjectSets {
   readonly allowedKeys: Uint8Array;
 }
 
-export function subjectSets(result: CheckResult): SubjectSets {
+/** `requestedKeys`: the sorted distinct keys of the identified records, when already known. */
+export function subjectSets(result: CheckResult, requestedKeys?: Uint8Array): SubjectSets {
   const d = result.decision;
   const n = d.requested;
   // Records without usable identifiers have no key; they were refused and are not committed to.
   const identified = (i: number): boolean => result.unidentifiedMask[i] === 0;
-  const keys = distinctKeys(result.keys, n, identified);
+  const keys = requestedKeys ?? distinctKeys(result.keys, n, identified);
   const allowedKeys = distinctKeys(result.keys, n, (i) => d.allowedMask[i] === 1 && identified(i));
   const allowed = new Uint8Array(keys.length / KEY);
   for (let i = 0, j = 0; i < allowed.length && j < allowedKeys.length / KEY; i++) {
@@ -138,11 +139,40 @@ function refusalReasons(result: CheckResult): TransferReasons {
   return { byOrdinal, unknown };
 }
 
-export async function commitTransfer(store: Store, result: CheckResult, decidedAt: number): Promise<{ transfer: StoredTransfer; created: boolean }> {
+/**
+ * The requested subjects' sorted keys and set blocks, kept from one commit for the next over the
+ * same records: the reference case commits T1 and its 2026 repeat over the same million people.
+ * A commit reuses them only when a digest of the records' keys and identification says they are
+ * the same records, whoever passes the memo.
+ */
+export class RequestedSetMemo {
+  #digest = '';
+  #kept: { readonly keys: Uint8Array; readonly blocks: SubjectSetBlocks } | null = null;
+
+  static digest(result: CheckResult): string {
+    const n = result.decision.requested;
+    const h = createHash('sha256').update(String(n));
+    return h.update(result.keys.subarray(0, n * KEY)).update(result.unidentifiedMask.subarray(0, n)).digest('hex');
+  }
+
+  get(digest: string): { readonly keys: Uint8Array; readonly blocks: SubjectSetBlocks } | null {
+    return digest === this.#digest ? this.#kept : null;
+  }
+
+  set(digest: string, keys: Uint8Array, blocks: SubjectSetBlocks): void {
+    this.#digest = digest;
+    this.#kept = { keys, blocks };
+  }
+}
+
+export async function commitTransfer(store: Store, result: CheckResult, decidedAt: number, memo?: RequestedSetMemo): Promise<{ transfer: StoredTransfer; created: boolean }> {
   const d = result.decision;
-  const sets = subjectSets(result);
+  const digest = memo === undefined ? '' : RequestedSetMemo.digest(result);
+  const known = memo?.get(digest) ?? null;
+  const sets = subjectSets(result, known?.keys);
   // One pass of hashing per set gives its root and the blocks its proofs are read from.
-  const kept = { requested: subjectSetBlocks(sets.keys), allowed: subjectSetBlocks(sets.allowedKeys) };
+  const kept = { requested: known?.blocks ?? subjectSetBlocks(sets.keys), allowed: subjectSetBlocks(sets.allowedKeys) };
+  if (memo !== undefined && known === null) memo.set(digest, sets.keys, kept.requested);
   const subjects = { count: kept.requested.size, root: hex(kept.requested.root) };
   const allowedSubjects = { count: kept.allowed.size, root: hex(kept.allowed.root) };
   // The same request over the same people under the same pack is the same transfer.

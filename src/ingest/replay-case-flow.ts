@@ -7,7 +7,7 @@
  * the broker acknowledges, the party does not, so its notices fall overdue.
  * Every time here is fixed, so the same seed gives the same ledger entries.
  */
-import { commitTransfer } from '../gateway/transfer-commit.ts';
+import { commitTransfer, RequestedSetMemo } from '../gateway/transfer-commit.ts';
 import { loadFacts } from '../gateway/load-facts.ts';
 import type { CheckResult } from '../gateway/transfer-check.ts';
 import { registerDerivation } from '../lineage/derive.ts';
@@ -53,10 +53,12 @@ export async function replayCaseFlow(store: Store, records: CaseRecords, given?:
   const pack = loadBuiltinPack('uk');
   const ordinals = await store.subjectOrdinals(records.keys);
   const none = new Uint8Array(n);
+  // Both transfers ask for every registrant: their requested set is built once.
+  const memo = new RequestedSetMemo();
   const run = async (request: TransferRequest) => {
     const decision = decide(request, { ordinals, flags: records.flags }, facts, pack);
     const result: CheckResult = { decision, unidentified: 0, unidentifiedMask: none, keys: records.keys, ordinals };
-    const { transfer } = await commitTransfer(store, result, request.at);
+    const { transfer } = await commitTransfer(store, result, request.at, memo);
     return { decision, transfer };
   };
   const t1 = await run(T1_TRANSFER);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { TransferRequest } from '../../src/domain/types.ts';
 import type { CheckResult } from '../../src/gateway/transfer-check.ts';
-import { commitTransfer } from '../../src/gateway/transfer-commit.ts';
+import { commitTransfer, RequestedSetMemo } from '../../src/gateway/transfer-commit.ts';
 import { buildTransferProof, transferSubjectSetId, verifyTransferProof } from '../../src/gateway/transfer-proof.ts';
 import { encodeVerifierKey, generateSigningKey, verifierKeyOf } from '../../src/ledger/signing-key.ts';
 import { SubjectCommitment, sortSubjectKeys } from '../../src/ledger/subject-commitment.ts';
@@ -202,6 +202,43 @@ describe('a store from before subject sets were kept', () => {
       const p = (await buildTransferProof(store, t.id, k))!;
       assert.deepEqual([p.requested, p.allowed], [fromWholeTree(t.keys, k), fromWholeTree(t.allowedKeys, k)]);
       assert.notEqual(await store.subjectSetBlock(transferSubjectSetId(t.id, 'allowed'), k, 'at'), null);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('committing several transfers over the same records', () => {
+  it('builds the requested set once for the same records, and afresh for any others', async () => {
+    const store = SqliteStore.open(join(dir, 'memo.db'), dir);
+    try {
+      const resultOf = async (keys: Uint8Array, at: number): Promise<CheckResult> => {
+        const n = keys.length / KEY;
+        const decision: Decision = {
+          pack: { id: 'uk', version: 'test' }, request: { ...request, at }, requested: n, allowed: 0, refused: n, allowedMask: new Uint8Array(n),
+          reasons: { 'recipient-not-named': n }, warnings: {}, findings: [], fields: { sent: ['name'], stripped: [] }, recordReasons: () => ['recipient-not-named'],
+        };
+        return { decision, unidentified: 0, unidentifiedMask: new Uint8Array(n), keys, ordinals: await store.subjectOrdinals(keys) };
+      };
+      const rootOf = (keys: Uint8Array): string => Buffer.from(SubjectCommitment.fromKeys(sortSubjectKeys(keys)).root()).toString('hex');
+      const memo = new RequestedSetMemo();
+      const keys = new Uint8Array(randomBytes(300 * KEY));
+      const first = await resultOf(keys, Date.UTC(2024, 0, 1));
+      const a = await commitTransfer(store, first, first.decision.request.at, memo);
+      const second = await resultOf(keys, Date.UTC(2025, 0, 1));
+      assert.notEqual(memo.get(RequestedSetMemo.digest(second)), null, 'the same records');
+      const b = await commitTransfer(store, second, second.decision.request.at, memo);
+      assert.notEqual(a.transfer.id, b.transfer.id);
+      assert.equal(b.transfer.subjects.root, rootOf(keys));
+      await store.ledger.signTreeHead(generateSigningKey('consentry.test/proofs'));
+      assert.deepEqual((await buildTransferProof(store, b.transfer.id, keyAt(keys, 7)))!.requested, fromWholeTree(sortSubjectKeys(keys), keyAt(keys, 7)));
+      // The same array with one key changed in place is other records.
+      keys[40] ^= 1;
+      const third = await resultOf(keys, Date.UTC(2026, 0, 1));
+      assert.equal(memo.get(RequestedSetMemo.digest(third)), null);
+      const c = await commitTransfer(store, third, third.decision.request.at, memo);
+      assert.equal(c.transfer.subjects.root, rootOf(keys));
+      assert.notEqual(c.transfer.subjects.root, b.transfer.subjects.root);
     } finally {
       await store.close();
     }
