@@ -116,6 +116,18 @@ export function newConsentChoices(): ConsentChoices {
   return { marketing: false, withdrawalAt: Number.NaN, withdrawalChannel: 0, politicalAt: Number.NaN, politicalByEmail: false, arabic: false };
 }
 
+/**
+ * How many events appendConsentEvents gives registrant `ordinal`: it depends on the ordinal alone
+ * (the first draws of consentChoices), so a bulk load knows where each block's leaves will fall.
+ */
+export function consentEventCount(seed: number, ordinal: number, rng: Rng): number {
+  rng.reseed(seed, ordinal, EVENTS_DOMAIN);
+  const marketing = rng.chance(MARKETING_SHARE);
+  const withdraws = rng.chance(WITHDRAW_SHARE) && marketing;
+  const optsIn = rng.chance(POLITICAL_OPT_IN_SHARE);
+  return 2 + (withdraws ? 1 : 0) + (optsIn ? 1 : 0);
+}
+
 /** Fills `out` with the choices of `registrant` (reseeding `rng`); returns it. */
 export function consentChoices(registrant: Registrant, seed: number, rng: Rng, out: ConsentChoices): ConsentChoices {
   rng.reseed(seed, registrant.ordinal, EVENTS_DOMAIN);
@@ -129,6 +141,7 @@ export function consentChoices(registrant: Registrant, seed: number, rng: Rng, o
   const wdChannel = rng.next();
   const polChannel = rng.next();
   const arabic = rng.chance(ARABIC_SHARE);
+  // INVARIANT: consentEventCount draws the first three numbers the same way.
   out.marketing = marketing;
   const wdFrom = registrant.registeredAt + DAY_MS;
   out.withdrawalAt = withdraws ? wdFrom + Math.floor(wdU * (WITHDRAWALS_TO - wdFrom)) : Number.NaN;

@@ -15,6 +15,8 @@ import { identifierMaterial } from '../domain/identifiers.ts';
 import { toNotice } from '../domain/notice.ts';
 import { noticeInput } from '../domain/schemas.ts';
 import type { ConsentEvent } from '../domain/types.ts';
+import { MIN_STORED_LEVEL } from '../ledger/append-batch.ts';
+import { leafSubtreeBuffers, leafSubtrees } from '../ledger/leaf-subtrees.ts';
 import { RECORD_CHILD } from '../policy/record-flags.ts';
 import { joinList } from '../store/row-mappers.ts';
 import type { ConsentColumns } from '../store/store.ts';
@@ -26,6 +28,8 @@ export interface CaseLoadTask {
   readonly count: number;
   /** The store's subject-key secret. */
   readonly secret: Uint8Array;
+  /** Where the block's first event will fall in the log, when known: its leaves' subtrees are then hashed here. */
+  readonly firstLeaf?: number;
 }
 
 export interface CaseLoadBlock {
@@ -112,7 +116,10 @@ export function buildCaseLoadBlock(task: CaseLoadTask, noticeHash: ReadonlyMap<s
   hmac.flush();
   const hex = Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).toString('hex');
   for (let r = 0; r < n; r++) cols.registrant(r, ids[r]!, registeredAt[r]!, web[r] === 1, choices[r]!, hex.slice(r * 64, r * 64 + 64));
-  return { first: task.first, keys, flags, targetArea, events: cols.finish(keys) };
+  const events = cols.finish(keys);
+  if (task.firstLeaf === undefined) return { first: task.first, keys, flags, targetArea, events };
+  const subtrees = leafSubtrees(task.firstLeaf, events.leafHashes, events.count, MIN_STORED_LEVEL);
+  return { first: task.first, keys, flags, targetArea, events: { ...events, leafSubtrees: subtrees } };
 }
 
 /** The letters a postcode starts with (its area): "LS" of "LS6 2AB". */
@@ -126,7 +133,9 @@ function postcodeArea(postcode: string): string {
 export function caseLoadBlockBuffers(b: CaseLoadBlock): ArrayBuffer[] {
   const e = b.events;
   const arrays = [b.keys, b.flags, b.targetArea, e.controller, e.purposes, e.recipients, e.status, e.notice, e.method, e.consentType, e.evidence, e.eventIds.text, e.eventIds.ends, e.subject, e.at, e.expiresAt, e.leafHashes];
-  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+  const buffers = arrays.map((a) => a.buffer as ArrayBuffer);
+  if (e.leafSubtrees !== undefined) buffers.push(...leafSubtreeBuffers(e.leafSubtrees));
+  return [...new Set(buffers)];
 }
 
 const json = JSON.stringify;

@@ -10,6 +10,8 @@ import { cpus } from 'node:os';
 import { toNotice } from '../domain/notice.ts';
 import { agreementInput, noticeInput } from '../domain/schemas.ts';
 import type { Agreement, Notice } from '../domain/types.ts';
+import { consentEventCount } from '../demo/consent-events.ts';
+import { Rng } from '../demo/rng.ts';
 import { AGREEMENTS, DATASETS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORGANISATIONS } from '../demo/reference-case.ts';
 import { LiveFacts } from '../api/live-facts.ts';
 import { keepLoadedFacts } from '../gateway/load-facts.ts';
@@ -106,8 +108,16 @@ async function load(o: LoadCaseOptions, out: CaseRecords, facts: FactsBuilder): 
   for (const org of await o.store.listOrganisations()) facts.addOrganisation(org);
   for (const n of await o.store.listNotices()) facts.addNotice(n);
 
+  // Each block's leaves follow the log as it is now and the blocks before: knowing where they
+  // fall, the block builders hash the Merkle subtrees under them too (a few ms of counting).
   const tasks: CaseLoadTask[] = [];
-  for (let first = 1; first <= records; first += blockSize) tasks.push({ seed, first, count: Math.min(blockSize, records - first + 1), secret: o.secret });
+  const rng = new Rng(seed);
+  let firstLeaf = await o.store.ledger.size();
+  for (let first = 1; first <= records; first += blockSize) {
+    const count = Math.min(blockSize, records - first + 1);
+    tasks.push({ seed, first, count, secret: o.secret, firstLeaf });
+    for (let r = first; r < first + count; r++) firstLeaf += consentEventCount(seed, r, rng);
+  }
   // Building a block (generating, keying, hashing leaves) costs about as much as storing it:
   // workers build the next blocks while this thread writes. Small cases skip the start-up.
   const workers = o.workers ?? (records < 50_000 ? 0 : Math.min(2, Math.max(1, cpus().length)));

@@ -4,6 +4,7 @@
  */
 import { nativeSha256Into } from '../crypto/sha256.ts';
 import { Frontier } from './frontier.ts';
+import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { isRebuilt, leafInput, type LedgerEntry } from './ledger-entry.ts';
 import { HASH_SIZE, rootOfLeafHashes, type NodeReader } from './merkle.ts';
 
@@ -12,6 +13,14 @@ import { HASH_SIZE, rootOfLeafHashes, type NodeReader } from './merkle.ts';
  * 2^(level) leaf hashes, while storing them would cost one extra row per leaf appended.
  */
 export const MIN_STORED_LEVEL = 4;
+
+/**
+ * True when subtrees hashed ahead can stand for `count` leaves appended to a log of `size`: they
+ * start where the log ends, cover exactly those leaves, and hold every node the log keeps.
+ */
+export function fitsAppend(subtrees: LeafSubtrees | undefined, size: number, count: number): subtrees is LeafSubtrees {
+  return subtrees !== undefined && subtrees.first === size && subtrees.count === count && subtrees.minLevel <= MIN_STORED_LEVEL;
+}
 
 export interface PreparedBatch {
   readonly first: number;

@@ -4,6 +4,7 @@
  * first. Appending a leaf and computing the root both take O(log n).
  */
 import { hashNodePairs } from '../crypto/sha256.ts';
+import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { HASH_SIZE, emptyRoot, nodeHash } from './merkle.ts';
 
 /** Called for every perfect subtree completed by an append (level >= 1). */
@@ -100,6 +101,32 @@ export class Frontier {
     this.#hashes.length = 0;
     this.#hashes.push(...hashesOut);
     this.#size = size;
+  }
+
+  /**
+   * Appends the leaves of `s` by joining its subtrees' roots onto the frontier: the same tree as
+   * appendMany over those leaves, hashing only where a root meets the frontier. `sink` hears of
+   * the nodes so made and of the nodes `s` holds (those inside its subtrees from s.minLevel up).
+   */
+  appendSubtrees(s: LeafSubtrees, sink?: NodeSink): void {
+    if (s.first !== this.#size) throw new RangeError(`subtrees from leaf ${s.first} do not follow a frontier of size ${this.#size}`);
+    for (let k = 0; k < s.levels.length; k++) {
+      // INVARIANT: the size is a multiple of 2^level (the subtrees are aligned), so the
+      // frontier's smallest subtree is no smaller, and bit `level` says whether it is as small.
+      let level = s.levels[k]!;
+      let node: Uint8Array = s.roots.slice(k * HASH_SIZE, (k + 1) * HASH_SIZE);
+      let index = this.#size / 2 ** level;
+      const grows = 2 ** level;
+      while (bitAt(this.#size, level)) {
+        node = nodeHash(this.#hashes.pop() as Uint8Array, node);
+        level++;
+        index = Math.floor(index / 2);
+        sink?.(level, index, node);
+      }
+      this.#hashes.push(node);
+      this.#size += grows;
+    }
+    if (sink) for (let i = 0; i < s.nodeLevels.length; i++) sink(s.nodeLevels[i]!, s.nodeIndexes[i]!, s.nodeHashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
   }
 
   /** MTH of the leaves appended so far. */

@@ -5,7 +5,8 @@
  */
 import { BinaryCopyWriter, copyIn } from '../store/postgres/pg-copy.ts';
 import type { PgSession, Queryable } from '../store/postgres/pg-session.ts';
-import { MIN_STORED_LEVEL, prepareBatch, withNodes } from './append-batch.ts';
+import { fitsAppend, MIN_STORED_LEVEL, prepareBatch, withNodes } from './append-batch.ts';
+import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
@@ -81,15 +82,17 @@ export class PostgresLedger implements LedgerStorage {
    * nodes, frontier) are written by `write`, which the store defers behind its own rows of the
    * same block (PgSession.defer). Appends follow on from the frontier this process holds.
    */
-  async appendHashedDeferred(hashes: Uint8Array, count: number): Promise<AppendResult & { write: (c: Queryable) => Promise<void> }> {
+  async appendHashedDeferred(hashes: Uint8Array, count: number, subtrees?: LeafSubtrees): Promise<AppendResult & { write: (c: Queryable) => Promise<void> }> {
     if (!this.#s.bulk) throw new Error('appendHashedDeferred runs inside a bulk load only');
     if (hashes.length < count * HASH_SIZE) throw new RangeError(`${count} leaf hashes need ${count * HASH_SIZE} bytes, got ${hashes.length}`);
     const before = this.#bulkFrontier ?? (await this.#s.read((c) => this.#frontier(c)));
     const frontier = before.clone();
     const nodes = new BinaryCopyWriter();
-    frontier.appendMany(hashes, count, (level, index, hash) => {
+    const sink = (level: number, index: number, hash: Uint8Array): void => {
       if (level >= MIN_STORED_LEVEL) nodes.row(3).int4(level).int8(index).bytes(hash);
-    });
+    };
+    if (fitsAppend(subtrees, before.size, count)) frontier.appendSubtrees(subtrees, sink);
+    else frontier.appendMany(hashes, count, sink);
     const runs = new BinaryCopyWriter();
     for (const run of cutRuns(before.size, hashes, count)) runs.row(2).int8(run.first).bytes(run.hashes);
     this.#bulkFrontier = frontier;

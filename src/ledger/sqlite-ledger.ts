@@ -7,7 +7,8 @@
  * whole batch or none of it, and two writers on one file cannot interleave.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { MIN_STORED_LEVEL, prepareBatch, withNodes } from './append-batch.ts';
+import { fitsAppend, MIN_STORED_LEVEL, prepareBatch, withNodes } from './append-batch.ts';
+import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
@@ -165,15 +166,18 @@ export class SqliteLedger implements LedgerStorage {
    * their data from its own rows (entries marked REBUILT) and appends them in the same
    * transaction as those rows. For bulk loads; returns the first index.
    */
-  appendHashedSync(hashes: Uint8Array, count: number): AppendResult {
+  /** `subtrees`: the leaves' subtrees hashed ahead; used when they follow on from the log as it is. */
+  appendHashedSync(hashes: Uint8Array, count: number, subtrees?: LeafSubtrees): AppendResult {
     if (hashes.length < count * HASH_SIZE) throw new RangeError(`${count} leaf hashes need ${count * HASH_SIZE} bytes, got ${hashes.length}`);
     const run = this.#db.transaction(() => {
       const before = this.#frontier();
       const frontier = before.clone();
       const { insertNode } = this.#q;
-      frontier.appendMany(hashes, count, (level, index, hash) => {
+      const sink = (level: number, index: number, hash: Uint8Array): void => {
         if (level >= MIN_STORED_LEVEL) insertNode.run(level, index, asBuffer(hash));
-      });
+      };
+      if (fitsAppend(subtrees, before.size, count)) frontier.appendSubtrees(subtrees, sink);
+      else frontier.appendMany(hashes, count, sink);
       for (const run of cutRuns(before.size, hashes, count)) this.#q.insertRun.run(run.first, asBuffer(run.hashes));
       this.#q.saveFrontier.run(frontier.size, asBuffer(frontier.toBytes()));
       return { first: before.size, count, root: frontier.root() };

@@ -4,6 +4,7 @@
  * Callers never learn which database they talk to.
  */
 import type { Agreement, ConsentEvent, Dataset, Notice, Objection, Organisation, SubjectKey, TransferRequest } from '../domain/types.ts';
+import type { LeafSubtrees } from '../ledger/leaf-subtrees.ts';
 import type { LedgerStorage } from '../ledger/ledger-storage.ts';
 import type { SubjectBlockRead, SubjectSetBlocks } from '../ledger/subject-set-blocks.ts';
 
@@ -66,6 +67,8 @@ export interface ConsentColumns {
   /** NaN for none. */
   readonly expiresAt: Float64Array;
   readonly leafHashes: Uint8Array;
+  /** The leaves' subtrees hashed ahead, when the caller knew where they fall in the log (used only if they do). */
+  readonly leafSubtrees?: LeafSubtrees;
 }
 
 export interface ConsentBatchResult {

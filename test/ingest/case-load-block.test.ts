@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { HmacSha256 } from '../../src/crypto/sha256.ts';
-import { consentEventsFor } from '../../src/demo/consent-events.ts';
+import { consentEventCount, consentEventsFor } from '../../src/demo/consent-events.ts';
+import { Rng } from '../../src/demo/rng.ts';
 import { registrantRange } from '../../src/demo/registrants.ts';
 import { canonicalJson } from '../../src/domain/canonical-json.ts';
 import { buildCaseLoadBlock, caseEvent, collectorNoticeHashes, registrantMaterial } from '../../src/ingest/case-load-block.ts';
@@ -64,5 +65,19 @@ describe('a block of the reference case for the bulk load', () => {
     assert.equal(ids.length, k);
     // Every shape of a registrant's history was met (a withdrawal after an opt-in is rare).
     for (const [shape, n] of Object.entries(seen)) assert.ok(n > 0, shape);
+  });
+
+  it('counts the events of each registrant ahead, as the load does to place its blocks in the log', () => {
+    const seed = 20_170_505;
+    const rng = new Rng(seed);
+    let events = 0;
+    for (const reg of registrantRange(seed, 36_000, 2_000)) {
+      const n = [...consentEventsFor(reg, seed)].length;
+      events += n;
+      assert.equal(consentEventCount(seed, reg.ordinal, rng), n, reg.id);
+    }
+    const block = buildCaseLoadBlock({ seed, first: 36_000, count: 2_000, secret: new Uint8Array(32), firstLeaf: 1_000_003 });
+    assert.equal(block.events.count, events);
+    assert.deepEqual([block.events.leafSubtrees?.first, block.events.leafSubtrees?.count], [1_000_003, events]);
   });
 });

@@ -8,7 +8,8 @@ import { decide } from '../../src/policy/decision.ts';
 import type { FactsBuilder } from '../../src/policy/facts.ts';
 import { loadBuiltinPack } from '../../src/policy/pack-loader.ts';
 import { T2026_TRANSFER } from '../../src/demo/reference-case.ts';
-import { leafHash } from '../../src/ledger/merkle.ts';
+import { MIN_STORED_LEVEL } from '../../src/ledger/append-batch.ts';
+import { leafHash, rootOfLeafHashes } from '../../src/ledger/merkle.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
@@ -54,8 +55,10 @@ describe('loading the reference case', () => {
     try {
       const size = await store.ledger.size();
       let consents = 0;
+      const hashes = new Uint8Array(size * 32);
       for await (const batch of store.ledger.leaves(0, size, 1_000)) {
         for (const leaf of batch) {
+          hashes.set(leaf.hash, leaf.index * 32);
           assert.deepEqual(Buffer.from(leafHash(leaf.data)), Buffer.from(leaf.hash), `leaf ${leaf.index}`);
           if (Buffer.from(leaf.data).toString('utf8').includes('"kind":"consent"')) consents++;
         }
@@ -69,6 +72,14 @@ describe('loading the reference case', () => {
       // one by one, as leaf rows without data.
       assert.equal(stored.rows, 5);
       assert.equal(stored.inRuns, consentEvents - 5);
+      // The tree over those leaves, as the bottom-up reference builds it: the root, and every
+      // node the log keeps (the loaded blocks' subtrees were hashed on the block builders).
+      assert.deepEqual(Buffer.from(await store.ledger.root()), Buffer.from(rootOfLeafHashes(hashes, size)));
+      const nodes = store.db.prepare('SELECT level, idx, hash FROM ledger_nodes').all() as { level: number; idx: number; hash: Buffer }[];
+      let expected = 0;
+      for (let level = MIN_STORED_LEVEL; 2 ** level <= size; level++) expected += Math.floor(size / 2 ** level);
+      assert.equal(nodes.length, expected);
+      for (const n of nodes) assert.deepEqual(n.hash, Buffer.from(rootOfLeafHashes(hashes, 2 ** n.level, n.idx * 2 ** n.level * 32)), `node ${n.level}:${n.idx}`);
       const runs = store.db.prepare('SELECT count(*) AS n, max(length(hashes)) AS longest FROM ledger_hashed_leaves').get() as { n: number; longest: number };
       assert.equal(runs.longest, 256 * 32);
       assert.ok(runs.n >= Math.ceil(stored.inRuns / 256));

@@ -397,7 +397,7 @@ export class PostgresStore implements Store {
     // Everything but the writes happens now, from what this process holds; the writes are sent
     // behind the previous block's, so the server stores one block while this thread prepares
     // the next. A failed write fails the load at its next wait, and the load rolls back.
-    const leaves = await this.ledger.appendHashedDeferred(col.leafHashes, col.count);
+    const leaves = await this.ledger.appendHashedDeferred(col.leafHashes, col.count, col.leafSubtrees);
     const firstLeaf = leaves.first;
     const index = this.#keys!;
     const d = this.#dict;

@@ -401,7 +401,7 @@ export class SqliteStore implements Store {
         } else for (let i = from; i < to; i++) this.#insertColumnRow(q.event, c, i, firstLeaf + i, ordinals, codes);
       }
       // INVARIANT: each stored event has exactly one leaf, appended in the same transaction.
-      if (this.ledger.appendHashedSync(c.leafHashes, c.count).first !== firstLeaf) throw new Error('ledger and consent events out of step');
+      if (this.ledger.appendHashedSync(c.leafHashes, c.count, c.leafSubtrees).first !== firstLeaf) throw new Error('ledger and consent events out of step');
       return { inserted: c.count, unchanged: 0, newSubjects: added, ordinals };
     });
     try {
