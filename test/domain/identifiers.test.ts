@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { identifierMaterial, normaliseDate, normaliseEmail, normaliseName, normalisePostcode } from '../../src/domain/identifiers.ts';
 import { SubjectKeyer } from '../../src/domain/subject-key.ts';
+import { registrantRange } from '../../src/demo/registrants.ts';
 
 describe('identifier normalisation', () => {
   it('folds case and spaces in emails, and rejects what is not one', () => {
@@ -38,6 +39,34 @@ describe('identifier normalisation', () => {
     const missing = identifierMaterial({ name: 'Jane' });
     assert.equal(missing.ok, false);
     assert.equal(!missing.ok && missing.field, 'postcode,dob');
+  });
+
+  it('gives values already in normal form back as the general path does', () => {
+    // Each plain value against a variant the quick patterns refuse, which takes the general path.
+    const seen = { email: 0, name: 0 };
+    for (const r of registrantRange(7, 1, 3_000)) {
+      if (r.email !== '') {
+        seen.email++;
+        assert.equal(normaliseEmail(r.email), normaliseEmail(` ${r.email.toUpperCase()}`), r.email);
+      }
+      seen.name++;
+      assert.equal(normaliseName(r.name), normaliseName(`  ${r.name.toUpperCase().replace(' ', '   ')}.`), r.name);
+      assert.equal(normalisePostcode(r.postcode), normalisePostcode(r.postcode.replace(' ', '').toLowerCase()), r.postcode);
+      assert.equal(normaliseDate(r.motherDob), normaliseDate(r.motherDob.replaceAll('-', '/')), r.motherDob);
+    }
+    assert.ok(seen.email > 1_000 && seen.name === 3_000);
+    for (const [f, plain, general] of [
+      [normaliseEmail, 'a.b-c_d+e@mail-1.example.co.uk', ' A.B-C_D+E@MAIL-1.EXAMPLE.CO.UK'],
+      [normaliseName, "Mary-Jane O'Neill", "  MARY-JANE  O'NEILL "],
+      [normalisePostcode, 'SW1A 1AA', 'sw1a1aa'],
+      [normaliseDate, '2024-02-29', '2024/2/29'],
+    ] as const) {
+      assert.notEqual(f(plain), null, plain);
+      assert.equal(f(plain), f(general), plain);
+    }
+    assert.equal(normaliseDate('2023-02-29'), null);
+    assert.equal(normaliseDate('1849-12-31'), null);
+    assert.equal(normaliseEmail('a@b'), null);
   });
 
   it('never echoes identifier values in its messages', () => {
