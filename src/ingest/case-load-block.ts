@@ -15,7 +15,7 @@ import { identifierMaterial } from '../domain/identifiers.ts';
 import { toNotice } from '../domain/notice.ts';
 import { noticeInput } from '../domain/schemas.ts';
 import type { ConsentEvent } from '../domain/types.ts';
-import { MIN_STORED_LEVEL } from '../ledger/append-batch.ts';
+import { BULK_MIN_STORED_LEVEL } from '../ledger/append-batch.ts';
 import { leafSubtreeBuffers, leafSubtrees } from '../ledger/leaf-subtrees.ts';
 import { RECORD_CHILD } from '../policy/record-flags.ts';
 import { joinList } from '../store/row-mappers.ts';
@@ -118,7 +118,7 @@ export function buildCaseLoadBlock(task: CaseLoadTask, noticeHash: ReadonlyMap<s
   for (let r = 0; r < n; r++) cols.registrant(r, ids[r]!, registeredAt[r]!, web[r] === 1, choices[r]!, hex.slice(r * 64, r * 64 + 64));
   const events = cols.finish(keys);
   if (task.firstLeaf === undefined) return { first: task.first, keys, flags, targetArea, events };
-  const subtrees = leafSubtrees(task.firstLeaf, events.leafHashes, events.count, MIN_STORED_LEVEL);
+  const subtrees = leafSubtrees(task.firstLeaf, events.leafHashes, events.count, BULK_MIN_STORED_LEVEL);
   return { first: task.first, keys, flags, targetArea, events: { ...events, leafSubtrees: subtrees } };
 }
 

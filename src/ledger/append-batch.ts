@@ -15,11 +15,30 @@ import { HASH_SIZE, rootOfLeafHashes, type NodeReader } from './merkle.ts';
 export const MIN_STORED_LEVEL = 4;
 
 /**
- * True when subtrees hashed ahead can stand for `count` leaves appended to a log of `size`: they
- * start where the log ends, cover exactly those leaves, and hold every node the log keeps.
+ * Leaves appended by their hashes alone (bulk loads) are kept in runs of 256 (hashed-leaf-runs.ts),
+ * and their perfect subtrees below this level are not stored either: a proof rebuilds one from
+ * at most two run rows (rebuiltNode), where a row per 16 leaves cost a load about as much
+ * as the rest of its ledger writes. Below this level a stored node may be missing, and is rebuilt.
+ */
+export const BULK_MIN_STORED_LEVEL = 8;
+
+/**
+ * True when subtrees hashed ahead can stand for `count` leaves appended by hash to a log of
+ * `size`: they start where the log ends, cover exactly those leaves, and hold every node kept.
  */
 export function fitsAppend(subtrees: LeafSubtrees | undefined, size: number, count: number): subtrees is LeafSubtrees {
-  return subtrees !== undefined && subtrees.first === size && subtrees.count === count && subtrees.minLevel <= MIN_STORED_LEVEL;
+  return subtrees !== undefined && subtrees.first === size && subtrees.count === count && subtrees.minLevel <= BULK_MIN_STORED_LEVEL;
+}
+
+/** The root of a node that storage does not hold, from its leaves' hashes (leaves [index·2^level, +2^level)). */
+export function rebuiltNode(level: number, index: number, leaves: readonly { readonly index: number; readonly hash: Uint8Array }[]): Uint8Array {
+  const width = 2 ** level;
+  if (level <= 0 || level >= BULK_MIN_STORED_LEVEL || leaves.length !== width || leaves[0]?.index !== index * width) {
+    throw new RangeError(`ledger node ${level}/${index} is missing`);
+  }
+  const hashes = new Uint8Array(width * HASH_SIZE);
+  leaves.forEach((l, i) => hashes.set(l.hash, i * HASH_SIZE));
+  return rootOfLeafHashes(hashes, width);
 }
 
 export interface PreparedBatch {

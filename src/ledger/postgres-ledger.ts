@@ -5,7 +5,7 @@
  */
 import { BinaryCopyWriter, copyIn } from '../store/postgres/pg-copy.ts';
 import type { PgSession, Queryable } from '../store/postgres/pg-session.ts';
-import { fitsAppend, MIN_STORED_LEVEL, prepareBatch, withNodes } from './append-batch.ts';
+import { BULK_MIN_STORED_LEVEL, fitsAppend, prepareBatch, rebuiltNode, withNodes } from './append-batch.ts';
 import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
@@ -89,7 +89,7 @@ export class PostgresLedger implements LedgerStorage {
     const frontier = before.clone();
     const nodes = new BinaryCopyWriter();
     const sink = (level: number, index: number, hash: Uint8Array): void => {
-      if (level >= MIN_STORED_LEVEL) nodes.row(3).int4(level).int8(index).bytes(hash);
+      if (level >= BULK_MIN_STORED_LEVEL) nodes.row(3).int4(level).int8(index).bytes(hash);
     };
     if (fitsAppend(subtrees, before.size, count)) frontier.appendSubtrees(subtrees, sink);
     else frontier.appendMany(hashes, count, sink);
@@ -185,10 +185,17 @@ export class PostgresLedger implements LedgerStorage {
         ORDER BY w.k`,
       [ids.map((x) => x[0]), ids.map((x) => x[1])],
     );
-    return r.rows.map((row, i) => {
-      if (row.hash === null) throw new RangeError(`ledger node ${ids[i]![0]}/${ids[i]![1]} is missing`);
-      return row.hash;
-    });
+    const out: Uint8Array[] = [];
+    for (const [i, row] of r.rows.entries()) {
+      const [level, index] = ids[i]!;
+      if (row.hash !== null) out.push(row.hash);
+      else if (level > 0 && level < BULK_MIN_STORED_LEVEL) {
+        // Not kept over leaves appended by hash: rebuilt from them.
+        const width = 2 ** level;
+        out.push(rebuiltNode(level, index, await this.#s.read((c) => this.#leavesIn(c, index * width, (index + 1) * width))));
+      } else throw new RangeError(`ledger node ${level}/${index} is missing`);
+    }
+    return out;
   }
 
   async inclusionProof(index: number, treeSize: number): Promise<Uint8Array[]> {

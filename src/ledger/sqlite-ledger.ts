@@ -7,7 +7,7 @@
  * whole batch or none of it, and two writers on one file cannot interleave.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { fitsAppend, MIN_STORED_LEVEL, prepareBatch, withNodes } from './append-batch.ts';
+import { BULK_MIN_STORED_LEVEL, fitsAppend, prepareBatch, rebuiltNode, withNodes } from './append-batch.ts';
 import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
@@ -174,7 +174,7 @@ export class SqliteLedger implements LedgerStorage {
       const frontier = before.clone();
       const { insertNode } = this.#q;
       const sink = (level: number, index: number, hash: Uint8Array): void => {
-        if (level >= MIN_STORED_LEVEL) insertNode.run(level, index, asBuffer(hash));
+        if (level >= BULK_MIN_STORED_LEVEL) insertNode.run(level, index, asBuffer(hash));
       };
       if (fitsAppend(subtrees, before.size, count)) frontier.appendSubtrees(subtrees, sink);
       else frontier.appendMany(hashes, count, sink);
@@ -249,8 +249,10 @@ export class SqliteLedger implements LedgerStorage {
       return hash;
     }
     const row = this.#q.node.get(level, index);
-    if (row === undefined) throw new RangeError(`ledger node ${level}/${index} is missing`);
-    return row.hash;
+    if (row !== undefined) return row.hash;
+    // Not kept below BULK_MIN_STORED_LEVEL over leaves appended by hash: rebuilt from them.
+    const width = 2 ** level;
+    return rebuiltNode(level, index, level < BULK_MIN_STORED_LEVEL ? this.#leavesIn(index * width, (index + 1) * width, false) : []);
   }
 
   async readNodes(ids: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {

@@ -8,8 +8,8 @@ import { decide } from '../../src/policy/decision.ts';
 import type { FactsBuilder } from '../../src/policy/facts.ts';
 import { loadBuiltinPack } from '../../src/policy/pack-loader.ts';
 import { T2026_TRANSFER } from '../../src/demo/reference-case.ts';
-import { MIN_STORED_LEVEL } from '../../src/ledger/append-batch.ts';
-import { leafHash, rootOfLeafHashes } from '../../src/ledger/merkle.ts';
+import { BULK_MIN_STORED_LEVEL, MIN_STORED_LEVEL } from '../../src/ledger/append-batch.ts';
+import { leafHash, rootOfLeafHashes, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
@@ -75,11 +75,25 @@ describe('loading the reference case', () => {
       // The tree over those leaves, as the bottom-up reference builds it: the root, and every
       // node the log keeps (the loaded blocks' subtrees were hashed on the block builders).
       assert.deepEqual(Buffer.from(await store.ledger.root()), Buffer.from(rootOfLeafHashes(hashes, size)));
+      // Over the loaded leaves, only from BULK_MIN_STORED_LEVEL up; around the rest, from MIN_STORED_LEVEL.
       const nodes = store.db.prepare('SELECT level, idx, hash FROM ledger_nodes').all() as { level: number; idx: number; hash: Buffer }[];
-      let expected = 0;
-      for (let level = MIN_STORED_LEVEL; 2 ** level <= size; level++) expected += Math.floor(size / 2 ** level);
-      assert.equal(nodes.length, expected);
+      const kept = new Set(nodes.map((n) => `${n.level}:${n.idx}`));
+      for (let level = MIN_STORED_LEVEL; level < BULK_MIN_STORED_LEVEL; level++) {
+        const low = [...kept].filter((k) => k.startsWith(`${level}:`)).length;
+        assert.ok(low <= 4, `level ${level}: ${low} nodes kept`);
+      }
+      for (let level = BULK_MIN_STORED_LEVEL; 2 ** level <= size; level++) {
+        for (let idx = 0; idx < Math.floor(size / 2 ** level); idx++) assert.ok(kept.has(`${level}:${idx}`), `node ${level}:${idx} kept`);
+      }
       for (const n of nodes) assert.deepEqual(n.hash, Buffer.from(rootOfLeafHashes(hashes, 2 ** n.level, n.idx * 2 ** n.level * 32)), `node ${n.level}:${n.idx}`);
+      // Proofs read the nodes not kept from the leaves: every tenth leaf proves into the root.
+      const root = await store.ledger.root();
+      for (let i = 0; i < size; i += 10) {
+        assert.ok(verifyInclusion(hashes.subarray(i * 32, i * 32 + 32), i, size, await store.ledger.inclusionProof(i, size), root), `leaf ${i}`);
+      }
+      for (const m of [1, 7, 100, 4_097, size - 3]) {
+        assert.ok(verifyConsistency(m, size, rootOfLeafHashes(hashes, m), root, await store.ledger.consistencyProof(m, size)), `from ${m}`);
+      }
       const runs = store.db.prepare('SELECT count(*) AS n, max(length(hashes)) AS longest FROM ledger_hashed_leaves').get() as { n: number; longest: number };
       assert.equal(runs.longest, 256 * 32);
       assert.ok(runs.n >= Math.ceil(stored.inRuns / 256));
