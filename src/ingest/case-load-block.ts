@@ -144,14 +144,21 @@ const MKT = `-${EVENT_SUFFIX.marketing}`;
 const WD = `-${EVENT_SUFFIX.withdrawal}`;
 const POL = `-${EVENT_SUFFIX.political}`;
 
-/** One of a column's few values: the string the store codes, and its JSON as a leaf writes it. */
+/**
+ * One of a column's few values: the string the store codes, and its JSON as a leaf writes it.
+ * `block` and `code` remember its code in the block last built (blocks are built one at a time
+ * on a thread), so coding a value is a field read rather than a lookup.
+ */
 interface Value {
   readonly text: string;
   readonly json: string;
+  block: number;
+  code: number;
 }
 
-const value = (text: string): Value => ({ text, json: json(text) });
-const listValue = (xs: readonly string[]): Value => ({ text: joinList(xs), json: json(xs) });
+const value = (text: string): Value => ({ text, json: json(text), block: -1, code: -1 });
+const listValue = (xs: readonly string[]): Value => ({ text: joinList(xs), json: json(xs), block: -1, code: -1 });
+let blocksBuilt = 0;
 
 const CONTROLLER = value(ORG_IDS.collector);
 const PURPOSE = { service: listValue(['service-provision']), marketing: listValue(['marketing']), political: listValue(['political-campaign']) };
@@ -162,12 +169,39 @@ const CONSENT_TYPE = { expressed: value('expressed'), explicit: value('explicit'
 const EVIDENCE_OF = { web: value(EVIDENCE.web), politicalWeb: value(EVIDENCE.politicalWeb), politicalEmail: value(EVIDENCE.politicalEmail) };
 const WITHDRAWAL = WITHDRAWAL_CHANNELS.map(([method, evidence]) => ({ method: value(method), evidence: value(evidence) }));
 
+// A leaf's JSON (consentLeafJson, keys in canonical order) in four pieces: what depends on the
+// time and consent type, the event id, what depends on evidence, method and notice, and then
+// purposes, recipients and status (one of a few) before the subject. A person's first two
+// events share all but the id and the last piece.
+const leafHead = (at: number, consentType: Value): string => `\u0000{"at":${at},"consentType":${consentType.json},"controller":${CONTROLLER.json},"event":"`;
+const leafMiddle = (evidence: Value, method: Value, notice: Value): string =>
+  `","evidence":${evidence.json},"expiresAt":null,"kind":"consent","method":${method.json},"notice":${notice.json},"purposes":`;
+interface Outcome {
+  readonly purposes: Value;
+  readonly recipients: Value;
+  readonly status: Value;
+  readonly json: string;
+}
+const outcome = (purposes: Value, recipients: Value, status: Value): Outcome => ({
+  purposes,
+  recipients,
+  status,
+  json: `${purposes.json},"recipients":${recipients.json},"status":${status.json},"subject":"`,
+});
+const OUTCOME = {
+  service: outcome(PURPOSE.service, RECIPIENTS.none, STATUS.given),
+  marketing: outcome(PURPOSE.marketing, RECIPIENTS.none, STATUS.given),
+  noMarketing: outcome(PURPOSE.marketing, RECIPIENTS.none, STATUS.refused),
+  withdrawal: outcome(PURPOSE.marketing, RECIPIENTS.none, STATUS.withdrawn),
+  political: outcome(PURPOSE.political, RECIPIENTS.political, STATUS.given),
+};
+
 /** A block's events in columns, each value's string coded once per block in order of first use. */
 class CaseColumns {
   #cap: number;
   #n = 0;
   readonly #strings: string[] = [];
-  readonly #codes = new Map<Value, number>();
+  readonly #block = blocksBuilt++;
   readonly #paperEvidence = new Map<number, Value>();
   #idText: Uint8Array;
   #idEnd = 0;
@@ -195,13 +229,11 @@ class CaseColumns {
   }
 
   #code(v: Value): number {
-    let c = this.#codes.get(v);
-    if (c === undefined) {
-      c = this.#strings.length;
-      this.#strings.push(v.text);
-      this.#codes.set(v, c);
+    if (v.block !== this.#block) {
+      v.block = this.#block;
+      v.code = this.#strings.push(v.text) - 1;
     }
-    return c;
+    return v.code;
   }
 
   /** Registrant r's events, in the order appendConsentEvents gives them. */
@@ -210,24 +242,32 @@ class CaseColumns {
     const evidence = web ? EVIDENCE_OF.web : this.#paperBatch(registeredAt);
     const n1 = this.#notice.n1;
     const expressed = CONSENT_TYPE.expressed;
-    this.#add(r, id + SVC, registeredAt, PURPOSE.service, RECIPIENTS.none, STATUS.given, n1, method, expressed, evidence, subjectHex);
-    this.#add(r, id + MKT, registeredAt, PURPOSE.marketing, RECIPIENTS.none, c.marketing ? STATUS.given : STATUS.refused, n1, method, expressed, evidence, subjectHex);
+    // INVARIANT: the subject key's hex needs no JSON escaping.
+    const end = `${subjectHex}"}`;
+    const head = leafHead(registeredAt, expressed);
+    const middle = leafMiddle(evidence, method, n1);
+    this.#add(r, id + SVC, registeredAt, OUTCOME.service, n1, method, expressed, evidence, head, middle, end);
+    this.#add(r, id + MKT, registeredAt, c.marketing ? OUTCOME.marketing : OUTCOME.noMarketing, n1, method, expressed, evidence, head, middle, end);
     const withdraws = !Number.isNaN(c.withdrawalAt);
     const optsIn = !Number.isNaN(c.politicalAt);
-    if (withdraws && (!optsIn || c.withdrawalAt <= c.politicalAt)) this.#withdrawal(r, id, c, subjectHex);
+    if (withdraws && (!optsIn || c.withdrawalAt <= c.politicalAt)) this.#withdrawal(r, id, c, end);
     if (optsIn) {
-      const email = c.politicalByEmail;
-      this.#add(
-        r, id + POL, wholeSeconds(c.politicalAt), PURPOSE.political, RECIPIENTS.political, STATUS.given, c.arabic ? this.#notice.n2Arabic : this.#notice.n2,
-        email ? METHOD.email : METHOD.web, CONSENT_TYPE.explicit, email ? EVIDENCE_OF.politicalEmail : EVIDENCE_OF.politicalWeb, subjectHex,
-      );
+      const at = wholeSeconds(c.politicalAt);
+      const notice = c.arabic ? this.#notice.n2Arabic : this.#notice.n2;
+      const via = c.politicalByEmail ? METHOD.email : METHOD.web;
+      const why = c.politicalByEmail ? EVIDENCE_OF.politicalEmail : EVIDENCE_OF.politicalWeb;
+      const explicit = CONSENT_TYPE.explicit;
+      this.#add(r, id + POL, at, OUTCOME.political, notice, via, explicit, why, leafHead(at, explicit), leafMiddle(why, via, notice), end);
     }
-    if (withdraws && optsIn && c.withdrawalAt > c.politicalAt) this.#withdrawal(r, id, c, subjectHex);
+    if (withdraws && optsIn && c.withdrawalAt > c.politicalAt) this.#withdrawal(r, id, c, end);
   }
 
-  #withdrawal(r: number, id: string, c: ConsentChoices, subjectHex: string): void {
+  #withdrawal(r: number, id: string, c: ConsentChoices, end: string): void {
     const w = WITHDRAWAL[c.withdrawalChannel]!;
-    this.#add(r, id + WD, wholeSeconds(c.withdrawalAt), PURPOSE.marketing, RECIPIENTS.none, STATUS.withdrawn, this.#notice.n1, w.method, CONSENT_TYPE.expressed, w.evidence, subjectHex);
+    const at = wholeSeconds(c.withdrawalAt);
+    const n1 = this.#notice.n1;
+    const expressed = CONSENT_TYPE.expressed;
+    this.#add(r, id + WD, at, OUTCOME.withdrawal, n1, w.method, expressed, w.evidence, leafHead(at, expressed), leafMiddle(w.evidence, w.method, n1), end);
   }
 
   /** The paper batch's evidence names the day it was keyed in. */
@@ -238,14 +278,15 @@ class CaseColumns {
     return v;
   }
 
-  #add(r: number, id: string, at: number, purposes: Value, recipients: Value, status: Value, notice: Value, method: Value, consentType: Value, evidence: Value, subjectHex: string): void {
+  /** One event; its leaf is `head` + id + `middle` + the outcome's JSON + `end`. */
+  #add(r: number, id: string, at: number, o: Outcome, notice: Value, method: Value, consentType: Value, evidence: Value, head: string, middle: string, end: string): void {
     if (this.#n === this.#cap) this.#grow();
     const k = this.#n++;
     const c = this.#int;
     c[0]![k] = this.#code(CONTROLLER);
-    c[1]![k] = this.#code(purposes);
-    c[2]![k] = this.#code(recipients);
-    c[3]![k] = this.#code(status);
+    c[1]![k] = this.#code(o.purposes);
+    c[2]![k] = this.#code(o.recipients);
+    c[3]![k] = this.#code(o.status);
     c[4]![k] = this.#code(notice);
     c[5]![k] = this.#code(method);
     c[6]![k] = this.#code(consentType);
@@ -256,15 +297,9 @@ class CaseColumns {
     this.#idEnds[k] = this.#idEnd;
     this.#subject[k] = r;
     this.#at[k] = at;
-    // consentLeafJson's bytes, keys in canonical order. INVARIANT: ids need no JSON escaping
-    // ("ed-0000001-svc"). SHA-256(0x00 || UTF-8 of the JSON): U+0000 encodes as the one byte 0x00.
-    nativeSha256Into(
-      `\u0000{"at":${at},"consentType":${consentType.json},"controller":${CONTROLLER.json},"event":"${id}","evidence":${evidence.json},` +
-        `"expiresAt":null,"kind":"consent","method":${method.json},"notice":${notice.json},"purposes":${purposes.json},` +
-        `"recipients":${recipients.json},"status":${status.json},"subject":"${subjectHex}"}`,
-      this.#hashes,
-      k * 32,
-    );
+    // INVARIANT: ids need no JSON escaping ("ed-0000001-svc"). SHA-256(0x00 || UTF-8 of the
+    // JSON): the head starts with U+0000, which encodes as the one byte 0x00.
+    nativeSha256Into(head + id + middle + o.json + end, this.#hashes, k * 32);
   }
 
   #grow(): void {
