@@ -139,6 +139,24 @@ function refusalReasons(result: CheckResult): TransferReasons {
   return { byOrdinal, unknown };
 }
 
+/** A transfer's requested subjects: their sorted distinct keys and the set's blocks. */
+export interface RequestedSet {
+  readonly keys: Uint8Array;
+  readonly blocks: SubjectSetBlocks;
+}
+
+/** The requested set of records that are all identified, by `keys` (n × 32 bytes). */
+export function requestedSetOf(keys: Uint8Array): RequestedSet {
+  const sorted = distinctKeys(keys, keys.length / KEY, () => true);
+  return { keys: sorted, blocks: subjectSetBlocks(sorted) };
+}
+
+/** The ArrayBuffers of a requested set, to move it between threads. */
+export function requestedSetBuffers(s: RequestedSet): ArrayBuffer[] {
+  const arrays = [s.keys, s.blocks.root, ...s.blocks.blocks.flatMap((b) => [b.keys, b.groups, b.path])];
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}
+
 /**
  * The requested subjects' sorted keys and set blocks, kept from one commit for the next over the
  * same records: the reference case commits T1 and its 2026 repeat over the same million people.
@@ -147,15 +165,19 @@ function refusalReasons(result: CheckResult): TransferReasons {
  */
 export class RequestedSetMemo {
   #digest = '';
-  #kept: { readonly keys: Uint8Array; readonly blocks: SubjectSetBlocks } | null = null;
+  #kept: RequestedSet | null = null;
 
-  static digest(result: CheckResult): string {
-    const n = result.decision.requested;
+  /** The digest of `n` records' keys and identification mask (1 where a record has no key). */
+  static digest(keys: Uint8Array, unidentifiedMask: Uint8Array, n: number): string {
     const h = createHash('sha256').update(String(n));
-    return h.update(result.keys.subarray(0, n * KEY)).update(result.unidentifiedMask.subarray(0, n)).digest('hex');
+    return h.update(keys.subarray(0, n * KEY)).update(unidentifiedMask.subarray(0, n)).digest('hex');
   }
 
-  get(digest: string): { readonly keys: Uint8Array; readonly blocks: SubjectSetBlocks } | null {
+  static digestOf(result: CheckResult): string {
+    return RequestedSetMemo.digest(result.keys, result.unidentifiedMask, result.decision.requested);
+  }
+
+  get(digest: string): RequestedSet | null {
     return digest === this.#digest ? this.#kept : null;
   }
 
@@ -167,7 +189,7 @@ export class RequestedSetMemo {
 
 export async function commitTransfer(store: Store, result: CheckResult, decidedAt: number, memo?: RequestedSetMemo): Promise<{ transfer: StoredTransfer; created: boolean }> {
   const d = result.decision;
-  const digest = memo === undefined ? '' : RequestedSetMemo.digest(result);
+  const digest = memo === undefined ? '' : RequestedSetMemo.digestOf(result);
   const known = memo?.get(digest) ?? null;
   const sets = subjectSets(result, known?.keys);
   // One pass of hashing per set gives its root and the blocks its proofs are read from.

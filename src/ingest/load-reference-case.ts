@@ -15,6 +15,7 @@ import { Rng } from '../demo/rng.ts';
 import { AGREEMENTS, DATASETS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORGANISATIONS } from '../demo/reference-case.ts';
 import { LiveFacts } from '../api/live-facts.ts';
 import { keepLoadedFacts } from '../gateway/load-facts.ts';
+import type { RequestedSet } from '../gateway/transfer-commit.ts';
 import { FactsBuilder } from '../policy/facts.ts';
 import type { Store } from '../store/store.ts';
 import { runInWorkers, siblingModule } from '../workers/ordered-pool.ts';
@@ -78,13 +79,13 @@ export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSum
     o.onPhase?.(phase, now - started);
     started = now;
   };
-  const { dense, ...loaded } = await o.store.bulkLoad(() => load(o, caseRecords, facts), { subjects: records });
+  const { dense, requested, ...loaded } = await o.store.bulkLoad(() => load(o, caseRecords, facts), { subjects: records });
   // The rest of what loadFacts adds after the consent rows.
   for (const a of await o.store.listAgreements()) facts.addAgreement(a);
   await o.store.eachObjection((x) => facts.addObjection(x.ordinal, x));
   const live = await LiveFacts.over(o.store, facts);
   phaseEnds('events');
-  const flow = await replayCaseFlow(o.store, caseRecords, facts);
+  const flow = await replayCaseFlow(o.store, caseRecords, facts, requested === null ? undefined : await requested);
   // The flow's withdrawals and objection, from its leaves; then the facts are kept with a
   // snapshot for the store as the load leaves it, so the first check reads no rows back.
   await live.catchUp();
@@ -94,7 +95,11 @@ export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSum
   return { ...loaded, flow };
 }
 
-async function load(o: LoadCaseOptions, out: CaseRecords, facts: FactsBuilder): Promise<Omit<LoadCaseSummary, 'flow'> & { dense: boolean }> {
+async function load(
+  o: LoadCaseOptions,
+  out: CaseRecords,
+  facts: FactsBuilder,
+): Promise<Omit<LoadCaseSummary, 'flow'> & { dense: boolean; requested: Promise<RequestedSet> | null }> {
   const records = o.records ?? DEFAULT_RECORDS;
   const seed = o.seed ?? DEFAULT_SEED;
   const blockSize = o.blockSize ?? 16_384;
@@ -143,7 +148,22 @@ async function load(o: LoadCaseOptions, out: CaseRecords, facts: FactsBuilder): 
     out.targetArea.set(b.targetArea, at);
     o.onProgress?.(at + b.flags.length, records);
   }
-  return { records, seed, organisations: ORGANISATIONS.length, notices: notices.length, agreements: agreements.length, consentEvents: events, subjects, dense };
+  // The flow's transfers ask for every registrant: their requested set is sorted and hashed on
+  // another core while this one builds the store's indexes.
+  const requested = workers > 0 ? requestedSetInWorker(out.keys) : null;
+  requested?.catch(() => undefined); // awaited by the caller when the load succeeds
+  return { records, seed, organisations: ORGANISATIONS.length, notices: notices.length, agreements: agreements.length, consentEvents: events, subjects, dense, requested };
+}
+
+async function requestedSetInWorker(keys: Uint8Array): Promise<RequestedSet> {
+  const run = runInWorkers<{ keys: Uint8Array }, RequestedSet>(siblingModule(import.meta.url, 'subject-set-worker'), [{ keys }], { workers: 1, label: 'building the requested set' });
+  try {
+    const r = await run.next();
+    if (r.done) throw new Error('the requested set was not built');
+    return r.value;
+  } finally {
+    await run.return(undefined);
+  }
 }
 
 /** The head's blocks built on this thread, then the rest's; the rest is started first, so its workers start meanwhile. */

@@ -7,7 +7,7 @@
  * the broker acknowledges, the party does not, so its notices fall overdue.
  * Every time here is fixed, so the same seed gives the same ledger entries.
  */
-import { commitTransfer, RequestedSetMemo } from '../gateway/transfer-commit.ts';
+import { commitTransfer, RequestedSetMemo, type RequestedSet } from '../gateway/transfer-commit.ts';
 import { loadFacts } from '../gateway/load-facts.ts';
 import type { CheckResult } from '../gateway/transfer-check.ts';
 import { registerDerivation } from '../lineage/derive.ts';
@@ -46,8 +46,11 @@ export interface FlowSummary {
   readonly acknowledged: number;
 }
 
-/** `facts`: the store's decision facts when the caller has them (else they are loaded). */
-export async function replayCaseFlow(store: Store, records: CaseRecords, given?: FactsBuilder): Promise<FlowSummary> {
+/**
+ * `facts`: the store's decision facts when the caller has them (else they are loaded);
+ * `requested`: the registrants' requested set when the caller made it ahead (requestedSetOf).
+ */
+export async function replayCaseFlow(store: Store, records: CaseRecords, given?: FactsBuilder, requested?: RequestedSet): Promise<FlowSummary> {
   const n = records.flags.length;
   const facts = given ?? (await loadFacts(store));
   const pack = loadBuiltinPack('uk');
@@ -55,6 +58,8 @@ export async function replayCaseFlow(store: Store, records: CaseRecords, given?:
   const none = new Uint8Array(n);
   // Both transfers ask for every registrant: their requested set is built once.
   const memo = new RequestedSetMemo();
+  // Used only if its digest matches the transfers' records, as any memo is.
+  if (requested !== undefined) memo.set(RequestedSetMemo.digest(records.keys, none, n), requested.keys, requested.blocks);
   const run = async (request: TransferRequest) => {
     const decision = decide(request, { ordinals, flags: records.flags }, facts, pack);
     const result: CheckResult = { decision, unidentified: 0, unidentifiedMask: none, keys: records.keys, ordinals };

@@ -226,7 +226,7 @@ describe('committing several transfers over the same records', () => {
       const first = await resultOf(keys, Date.UTC(2024, 0, 1));
       const a = await commitTransfer(store, first, first.decision.request.at, memo);
       const second = await resultOf(keys, Date.UTC(2025, 0, 1));
-      assert.notEqual(memo.get(RequestedSetMemo.digest(second)), null, 'the same records');
+      assert.notEqual(memo.get(RequestedSetMemo.digestOf(second)), null, 'the same records');
       const b = await commitTransfer(store, second, second.decision.request.at, memo);
       assert.notEqual(a.transfer.id, b.transfer.id);
       assert.equal(b.transfer.subjects.root, rootOf(keys));
@@ -235,7 +235,7 @@ describe('committing several transfers over the same records', () => {
       // The same array with one key changed in place is other records.
       keys[40] ^= 1;
       const third = await resultOf(keys, Date.UTC(2026, 0, 1));
-      assert.equal(memo.get(RequestedSetMemo.digest(third)), null);
+      assert.equal(memo.get(RequestedSetMemo.digestOf(third)), null);
       const c = await commitTransfer(store, third, third.decision.request.at, memo);
       assert.equal(c.transfer.subjects.root, rootOf(keys));
       assert.notEqual(c.transfer.subjects.root, b.transfer.subjects.root);
