@@ -18,7 +18,7 @@ const ENTRIES = {
   'json-key-worker': 'src/gateway/json-key-worker.ts',
   'case-worker': 'src/demo/case-worker.ts',
   'case-load-worker': 'src/ingest/case-load-worker.ts',
-  'subject-set-worker': 'src/ingest/subject-set-worker.ts',
+  'load-tail-worker': 'src/ingest/load-tail-worker.ts',
   'key-lookup-helper': 'src/gateway/key-lookup-helper.ts',
 };
 /** Bundles kept besides the current one, for processes still running from them. */

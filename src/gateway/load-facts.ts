@@ -77,15 +77,17 @@ export async function loadFacts(store: Store, opts: LoadFactsOptions = {}): Prom
  * `keys` are every subject's key in ordinal order. Returns false, keeping nothing, when the store
  * holds subjects beyond `keys`.
  */
-export async function keepLoadedFacts(store: Store, facts: FactsBuilder, keys: Uint8Array): Promise<boolean> {
+export async function keepLoadedFacts(store: Store, facts: FactsBuilder, keys: Uint8Array, table?: KeyTable): Promise<boolean> {
   if ((await store.subjectCount()) * KEY_BYTES !== keys.length) return false;
-  keep(facts, await storeStamp(store), keys, snapshotPathOf(store.description, store.keyFolder));
+  keep(facts, await storeStamp(store), keys, snapshotPathOf(store.description, store.keyFolder), table);
   return true;
 }
 
-/** Registers `keys` (every subject's, in ordinal order) with `facts` and writes their snapshot. */
-function keep(facts: FactsBuilder, stamp: StoreStamp, keys: Uint8Array, path: string | null): void {
-  const table = buildKeyTable(keys);
+/**
+ * Registers `keys` (every subject's, in ordinal order) with `facts` and writes their snapshot;
+ * `table` is buildKeyTable(keys) when the caller built it already (on another thread).
+ */
+function keep(facts: FactsBuilder, stamp: StoreStamp, keys: Uint8Array, path: string | null, table: KeyTable = buildKeyTable(keys)): void {
   knownKeys.set(facts, { stamp, table });
   if (path === null) return;
   try {

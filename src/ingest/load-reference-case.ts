@@ -15,7 +15,7 @@ import { Rng } from '../demo/rng.ts';
 import { AGREEMENTS, DATASETS, DEFAULT_RECORDS, DEFAULT_SEED, NOTICES, ORGANISATIONS } from '../demo/reference-case.ts';
 import { LiveFacts } from '../api/live-facts.ts';
 import { keepLoadedFacts } from '../gateway/load-facts.ts';
-import type { RequestedSet } from '../gateway/transfer-commit.ts';
+import type { LoadTail } from './load-tail-worker.ts';
 import { FactsBuilder } from '../policy/facts.ts';
 import type { Store } from '../store/store.ts';
 import { runInWorkers, siblingModule } from '../workers/ordered-pool.ts';
@@ -79,18 +79,19 @@ export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSum
     o.onPhase?.(phase, now - started);
     started = now;
   };
-  const { dense, requested, ...loaded } = await o.store.bulkLoad(() => load(o, caseRecords, facts), { subjects: records });
+  const { dense, tail: tailMade, ...loaded } = await o.store.bulkLoad(() => load(o, caseRecords, facts), { subjects: records });
   // The rest of what loadFacts adds after the consent rows.
   for (const a of await o.store.listAgreements()) facts.addAgreement(a);
   await o.store.eachObjection((x) => facts.addObjection(x.ordinal, x));
   const live = await LiveFacts.over(o.store, facts);
   phaseEnds('events');
-  const flow = await replayCaseFlow(o.store, caseRecords, facts, requested === null ? undefined : await requested);
+  const tail = tailMade === null ? undefined : await tailMade;
+  const flow = await replayCaseFlow(o.store, caseRecords, facts, tail?.requested);
   // The flow's withdrawals and objection, from its leaves; then the facts are kept with a
   // snapshot for the store as the load leaves it, so the first check reads no rows back.
   await live.catchUp();
   phaseEnds('flow');
-  if (dense) await keepLoadedFacts(o.store, facts, caseRecords.keys);
+  if (dense) await keepLoadedFacts(o.store, facts, caseRecords.keys, tail?.keyTable);
   phaseEnds('snapshot');
   return { ...loaded, flow };
 }
@@ -99,7 +100,7 @@ async function load(
   o: LoadCaseOptions,
   out: CaseRecords,
   facts: FactsBuilder,
-): Promise<Omit<LoadCaseSummary, 'flow'> & { dense: boolean; requested: Promise<RequestedSet> | null }> {
+): Promise<Omit<LoadCaseSummary, 'flow'> & { dense: boolean; tail: Promise<LoadTail> | null }> {
   const records = o.records ?? DEFAULT_RECORDS;
   const seed = o.seed ?? DEFAULT_SEED;
   const blockSize = o.blockSize ?? 16_384;
@@ -148,18 +149,18 @@ async function load(
     out.targetArea.set(b.targetArea, at);
     o.onProgress?.(at + b.flags.length, records);
   }
-  // The flow's transfers ask for every registrant: their requested set is sorted and hashed on
-  // another core while this one builds the store's indexes.
-  const requested = workers > 0 ? requestedSetInWorker(out.keys) : null;
-  requested?.catch(() => undefined); // awaited by the caller when the load succeeds
-  return { records, seed, organisations: ORGANISATIONS.length, notices: notices.length, agreements: agreements.length, consentEvents: events, subjects, dense, requested };
+  // What the flow and the snapshot need from the keys alone is made on another core while this
+  // one builds the store's indexes (load-tail-worker.ts).
+  const tail = workers > 0 ? loadTailInWorker(out.keys) : null;
+  tail?.catch(() => undefined); // awaited by the caller when the load succeeds
+  return { records, seed, organisations: ORGANISATIONS.length, notices: notices.length, agreements: agreements.length, consentEvents: events, subjects, dense, tail };
 }
 
-async function requestedSetInWorker(keys: Uint8Array): Promise<RequestedSet> {
-  const run = runInWorkers<{ keys: Uint8Array }, RequestedSet>(siblingModule(import.meta.url, 'subject-set-worker'), [{ keys }], { workers: 1, label: 'building the requested set' });
+async function loadTailInWorker(keys: Uint8Array): Promise<LoadTail> {
+  const run = runInWorkers<{ keys: Uint8Array }, LoadTail>(siblingModule(import.meta.url, 'load-tail-worker'), [{ keys }], { workers: 1, label: 'building the requested set and key table' });
   try {
     const r = await run.next();
-    if (r.done) throw new Error('the requested set was not built');
+    if (r.done) throw new Error('the requested set and key table were not built');
     return r.value;
   } finally {
     await run.return(undefined);

@@ -39,7 +39,7 @@ describe('the CLI bundle', () => {
     const db = join(dir, 'case', 'consentry.db');
     await ok(['demo', '--records', '100000', '--no-load', '--out', files, '--db', join(dir, 'unused.db')]);
     assert.ok(existsSync(join(BUNDLES, sourcesKey(), 'main.mjs')), 'the CLI built a bundle of the current sources');
-    for (const worker of ['csv-key-worker', 'json-key-worker', 'case-worker', 'case-load-worker', 'subject-set-worker', 'key-lookup-helper']) {
+    for (const worker of ['csv-key-worker', 'json-key-worker', 'case-worker', 'case-load-worker', 'load-tail-worker', 'key-lookup-helper']) {
       assert.ok(existsSync(join(BUNDLES, sourcesKey(), `${worker}.mjs`)), `${worker} is bundled beside the CLI`);
     }
     await ok(['demo', '--records', '100000', '--db', db]);
