@@ -48,7 +48,9 @@ export class SubjectKeyIndex {
 
   /** Makes room for `keys` keys in all, so that adding that many never regrows the table. */
   reserve(keys: number): void {
-    while (keys > (this.#mask + 1) * MAX_LOAD) this.#grow();
+    let slots = this.#mask + 1;
+    while (keys > slots * MAX_LOAD) slots *= 2;
+    if (slots > this.#mask + 1) this.#grow(slots);
   }
 
   /** Adds a key (re-adding a key replaces its ordinal). */
@@ -205,10 +207,10 @@ export class SubjectKeyIndex {
     for (let t = KEY_WORDS; t < this.#ordinals.length; t += SLOT_WORDS) this.#ordinals[t] = EMPTY;
   }
 
-  #grow(): void {
+  /** Rehashes into `n` slots (a power of two), twice as many unless given: once, however far it grows. */
+  #grow(n = (this.#mask + 1) * 2): void {
     const old = this.#slots;
     const oldOrdinals = this.#ordinals;
-    const n = (this.#mask + 1) * 2;
     this.#mask = n - 1;
     this.#slots = new Uint32Array(n * SLOT_WORDS);
     this.#ordinals = new Int32Array(this.#slots.buffer);

@@ -80,6 +80,14 @@ describe('SubjectKeyIndex', () => {
     index.getMany(keys, out);
     assert.deepEqual(out, Int32Array.from({ length: 3000 }, (_, i) => i));
     assert.throws(() => index.addIfAbsent(randomBytes(31), 1), /32 bytes/);
+    // A reserve far beyond a table that holds keys rehashes them once, into the size asked for.
+    const held = new SubjectKeyIndex(16);
+    for (let i = 0; i < 7; i++) held.add(keys.subarray(i * 32, i * 32 + 32), 500 + i);
+    held.reserve(100_000);
+    const found = new Int32Array(8);
+    held.getMany(keys.subarray(0, 8 * 32), found);
+    assert.deepEqual([...found], [500, 501, 502, 503, 504, 505, 506, -1]);
+    assert.equal(held.size, 7);
   });
 
   it('adds many keys at once as addIfAbsent does one by one: duplicates, picks, unaligned input, growth', () => {
