@@ -11,6 +11,11 @@ import { T2026_TRANSFER } from '../../src/demo/reference-case.ts';
 import { BULK_MIN_STORED_LEVEL, MIN_STORED_LEVEL } from '../../src/ledger/append-batch.ts';
 import { leafHash, rootOfLeafHashes, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { consentEventsFor } from '../../src/demo/consent-events.ts';
+import { registrantRange } from '../../src/demo/registrants.ts';
+import { SubjectKeyer } from '../../src/domain/subject-key.ts';
+import { registrantMaterial } from '../../src/ingest/case-load-block.ts';
+import { sortSubjectKeys, subjectKeysRoot } from '../../src/ledger/subject-commitment.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 /** Leaves kept as hashes alone (their data rebuilt from the consent rows): leaf rows without data, and runs. */
@@ -47,6 +52,25 @@ describe('loading the reference case', () => {
     } finally {
       await here.store.close();
       await workers.store.close();
+    }
+  });
+
+  it('replays the flow on the right people: T1 allows nobody, the 2026 transfer exactly those who opted in', async () => {
+    const { store, summary } = await load('flow', 2);
+    try {
+      // From the generated rows, not the store: the opt-ins' subject keys.
+      const keyer = new SubjectKeyer(secret);
+      const optedIn: Uint8Array[] = [];
+      for (const reg of registrantRange(11, 1, 3_000)) {
+        if ([...consentEventsFor(reg, 11)].some((row) => row.event_id.endsWith('-pol'))) optedIn.push(keyer.keyOfMaterial(registrantMaterial(reg)));
+      }
+      assert.ok(optedIn.length > 20);
+      assert.equal(summary.flow.t1.allowed, 0);
+      assert.equal(summary.flow.t2026.allowed, optedIn.length);
+      const t2026 = (await store.getTransfer(summary.flow.t2026.id))!;
+      assert.equal(t2026.allowedSubjects.root, Buffer.from(subjectKeysRoot(sortSubjectKeys(Buffer.concat(optedIn)))).toString('hex'));
+    } finally {
+      await store.close();
     }
   });
 
