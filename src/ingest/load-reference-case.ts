@@ -69,7 +69,7 @@ export function referenceAgreements(): Agreement[] {
  */
 export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSummary> {
   const records = o.records ?? DEFAULT_RECORDS;
-  const caseRecords: CaseRecords = { keys: new Uint8Array(records * 32), flags: new Uint8Array(records), targetArea: new Uint8Array(records) };
+  const caseRecords = { keys: new Uint8Array(records * 32), flags: new Uint8Array(records), targetArea: new Uint8Array(records), ordinals: new Int32Array(records) } satisfies CaseRecords;
   // The decision facts are built from the blocks as they are stored, rather than read back.
   const facts = new FactsBuilder(Math.ceil(records * 2.2) + 1024);
   facts.reserveSubjects(records);
@@ -98,7 +98,7 @@ export async function loadReferenceCase(o: LoadCaseOptions): Promise<LoadCaseSum
 
 async function load(
   o: LoadCaseOptions,
-  out: CaseRecords,
+  out: Required<CaseRecords>,
   facts: FactsBuilder,
 ): Promise<Omit<LoadCaseSummary, 'flow'> & { dense: boolean; tail: Promise<LoadTail> | null }> {
   const records = o.records ?? DEFAULT_RECORDS;
@@ -147,6 +147,7 @@ async function load(
     out.keys.set(b.keys, at * 32);
     out.flags.set(b.flags, at);
     out.targetArea.set(b.targetArea, at);
+    out.ordinals.set(r.ordinals.subarray(0, b.flags.length), at);
     o.onProgress?.(at + b.flags.length, records);
   }
   // What the flow and the snapshot need from the keys alone is made on another core while this

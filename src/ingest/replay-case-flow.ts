@@ -35,6 +35,8 @@ export interface CaseRecords {
   readonly flags: Uint8Array;
   /** 1 where the registrant lives in a target area. */
   readonly targetArea: Uint8Array;
+  /** Registrants' ordinals, when the store gave them as it stored them (else they are looked up). */
+  readonly ordinals?: Int32Array;
 }
 
 export interface FlowSummary {
@@ -54,7 +56,7 @@ export async function replayCaseFlow(store: Store, records: CaseRecords, given?:
   const n = records.flags.length;
   const facts = given ?? (await loadFacts(store));
   const pack = loadBuiltinPack('uk');
-  const ordinals = await store.subjectOrdinals(records.keys);
+  const ordinals = records.ordinals ?? (await store.subjectOrdinals(records.keys));
   const none = new Uint8Array(n);
   // Both transfers ask for every registrant: their requested set is built once.
   const memo = new RequestedSetMemo();
