@@ -116,32 +116,44 @@ export function newConsentChoices(): ConsentChoices {
   return { marketing: false, withdrawalAt: Number.NaN, withdrawalChannel: 0, politicalAt: Number.NaN, politicalByEmail: false, arabic: false };
 }
 
+const MARKETS = 1;
+const WITHDRAWS = 2;
+const OPTS_IN = 4;
+
 /**
- * How many events appendConsentEvents gives registrant `ordinal`: it depends on the ordinal alone
- * (the first draws of consentChoices), so a bulk load knows where each block's leaves will fall.
+ * The first draws for registrant `ordinal` (reseeding `rng`), which decide how many events it
+ * has: MARKETS, WITHDRAWS and OPTS_IN bits. Every draw is made whatever the outcome, so each
+ * decision depends only on the registrant.
  */
-export function consentEventCount(seed: number, ordinal: number, rng: Rng): number {
+function firstDraws(seed: number, ordinal: number, rng: Rng): number {
   rng.reseed(seed, ordinal, EVENTS_DOMAIN);
   const marketing = rng.chance(MARKETING_SHARE);
   const withdraws = rng.chance(WITHDRAW_SHARE) && marketing;
   const optsIn = rng.chance(POLITICAL_OPT_IN_SHARE);
-  return 2 + (withdraws ? 1 : 0) + (optsIn ? 1 : 0);
+  return (marketing ? MARKETS : 0) | (withdraws ? WITHDRAWS : 0) | (optsIn ? OPTS_IN : 0);
+}
+
+/**
+ * How many events appendConsentEvents gives registrant `ordinal`: it depends on the ordinal alone,
+ * so a bulk load knows where each block's leaves will fall in the log.
+ */
+export function consentEventCount(seed: number, ordinal: number, rng: Rng): number {
+  const drawn = firstDraws(seed, ordinal, rng);
+  return 2 + (drawn & WITHDRAWS ? 1 : 0) + (drawn & OPTS_IN ? 1 : 0);
 }
 
 /** Fills `out` with the choices of `registrant` (reseeding `rng`); returns it. */
 export function consentChoices(registrant: Registrant, seed: number, rng: Rng, out: ConsentChoices): ConsentChoices {
-  rng.reseed(seed, registrant.ordinal, EVENTS_DOMAIN);
+  const drawn = firstDraws(seed, registrant.ordinal, rng);
   const web = registrant.method === 'web-form';
-  const marketing = rng.chance(MARKETING_SHARE);
-  // Every draw is made whatever the outcome, so each decision depends only on the registrant.
-  const withdraws = rng.chance(WITHDRAW_SHARE) && marketing;
-  const optsIn = rng.chance(POLITICAL_OPT_IN_SHARE);
+  const marketing = (drawn & MARKETS) !== 0;
+  const withdraws = (drawn & WITHDRAWS) !== 0;
+  const optsIn = (drawn & OPTS_IN) !== 0;
   const wdU = rng.next();
   const polU = rng.next();
   const wdChannel = rng.next();
   const polChannel = rng.next();
   const arabic = rng.chance(ARABIC_SHARE);
-  // INVARIANT: consentEventCount draws the first three numbers the same way.
   out.marketing = marketing;
   const wdFrom = registrant.registeredAt + DAY_MS;
   out.withdrawalAt = withdraws ? wdFrom + Math.floor(wdU * (WITHDRAWALS_TO - wdFrom)) : Number.NaN;
@@ -153,11 +165,6 @@ export function consentChoices(registrant: Registrant, seed: number, rng: Rng, o
   return out;
 }
 
-/** The registration evidence: the web form, or the paper batch with the day it was keyed in. */
-export function registrationEvidence(registrant: Registrant, at: string = isoDateTime(registrant.registeredAt)): string {
-  return registrant.method === 'web-form' ? EVIDENCE.web : EVIDENCE.paperBatch + at.slice(0, 10);
-}
-
 const choices = newConsentChoices();
 
 /** Same events as consentEventsFor, pushed onto `out` (no generator per registrant on the hot path). */
@@ -165,7 +172,7 @@ export function appendConsentEvents(registrant: Registrant, seed: number, rng: R
   const c = consentChoices(registrant, seed, rng, choices);
   const { id, email, name, postcode, motherDob: dob, method } = registrant;
   const at = isoDateTime(registrant.registeredAt);
-  const evidence = registrationEvidence(registrant, at);
+  const evidence = method === 'web-form' ? EVIDENCE.web : EVIDENCE.paperBatch + at.slice(0, 10);
 
   out.push({
     event_id: id + SVC, email, name, postcode, dob,

@@ -5,7 +5,7 @@
  * worker threads while the store writes the ones before.
  */
 import { nativeSha256Into } from '../crypto/sha256.ts';
-import { consentChoices, EVENT_SUFFIX, EVIDENCE, newConsentChoices, WITHDRAWAL_CHANNELS, type ConsentChoices, type ImportRow } from '../demo/consent-events.ts';
+import { consentChoices, EVENT_SUFFIX, EVIDENCE, newConsentChoices, WITHDRAWAL_CHANNELS, type ConsentChoices } from '../demo/consent-events.ts';
 import { DAY_MS, isoDate } from '../demo/iso-dates.ts';
 import { NOTICE_IDS, NOTICES, ORG_IDS, TARGET_AREAS } from '../demo/reference-case.ts';
 import { registrantRange, type Registrant } from '../demo/registrants.ts';
@@ -14,7 +14,6 @@ import { HmacSha256Batch } from '../crypto/hmac-batch.ts';
 import { identifierMaterial } from '../domain/identifiers.ts';
 import { toNotice } from '../domain/notice.ts';
 import { noticeInput } from '../domain/schemas.ts';
-import type { ConsentEvent } from '../domain/types.ts';
 import { BULK_MIN_STORED_LEVEL } from '../ledger/append-batch.ts';
 import { leafSubtreeBuffers, leafSubtrees } from '../ledger/leaf-subtrees.ts';
 import { RECORD_CHILD } from '../policy/record-flags.ts';
@@ -53,26 +52,6 @@ export function collectorNoticeHashes(): Map<string, string> {
   return out;
 }
 
-/** The stored form of a generated event (what `consent import` would store from its row). */
-export function caseEvent(row: ImportRow, subject: Uint8Array, noticeHash: ReadonlyMap<string, string>): ConsentEvent {
-  const notice = noticeHash.get(row.notice);
-  if (notice === undefined) throw new Error(`generated event ${row.event_id} names unknown notice ${row.notice}`);
-  return {
-    id: row.event_id,
-    controller: ORG_IDS.collector,
-    subject,
-    purposes: row.purposes.length > 1 ? [...new Set(row.purposes)].sort() : row.purposes,
-    recipients: row.recipients.length > 1 ? [...new Set(row.recipients)].sort() : row.recipients,
-    status: row.status,
-    notice,
-    at: Date.parse(row.at),
-    expiresAt: row.expires_at === null ? null : Date.parse(row.expires_at),
-    method: row.method,
-    consentType: row.consent_type,
-    evidence: row.evidence === '' ? null : row.evidence,
-  };
-}
-
 /** The string a registrant's subject key is the HMAC of (as `consent import` derives it from a row). */
 export function registrantMaterial(r: Registrant): string {
   const m = identifierMaterial({ email: r.email, name: r.name, postcode: r.postcode, dob: r.motherDob });
@@ -83,7 +62,7 @@ export function registrantMaterial(r: Registrant): string {
 /**
  * Builds one block; `noticeHash` defaults to the reference notices' (pass it to save rebuilding).
  *
- * The events are those appendConsentEvents gives as import rows and caseEvent stores, written
+ * The events are those `consent import` stores from the rows appendConsentEvents gives, written
  * straight into columns from the registrants' choices: no row or event object per event, and
  * each leaf's JSON put together from pieces quoted once (a test holds the result to that path).
  */

@@ -3,7 +3,7 @@
  * entries, and the perfect subtree nodes the batch completes, from the frontier before it.
  */
 import { nativeSha256Into } from '../crypto/sha256.ts';
-import { Frontier } from './frontier.ts';
+import { Frontier, type NodeSink } from './frontier.ts';
 import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { isRebuilt, leafInput, type LedgerEntry } from './ledger-entry.ts';
 import { HASH_SIZE, rootOfLeafHashes, type NodeReader } from './merkle.ts';
@@ -23,11 +23,17 @@ export const MIN_STORED_LEVEL = 4;
 export const BULK_MIN_STORED_LEVEL = 8;
 
 /**
- * True when subtrees hashed ahead can stand for `count` leaves appended by hash to a log of
- * `size`: they start where the log ends, cover exactly those leaves, and hold every node kept.
+ * Appends `count` leaves given by their hashes to `frontier`, handing `keep` every node a log
+ * stores for them (from BULK_MIN_STORED_LEVEL up). `subtrees` hashed ahead stand for the leaves
+ * when they start where the log ends, cover exactly those leaves and hold every node kept;
+ * otherwise the leaves are hashed here.
  */
-export function fitsAppend(subtrees: LeafSubtrees | undefined, size: number, count: number): subtrees is LeafSubtrees {
-  return subtrees !== undefined && subtrees.first === size && subtrees.count === count && subtrees.minLevel <= BULK_MIN_STORED_LEVEL;
+export function appendHashedLeaves(frontier: Frontier, hashes: Uint8Array, count: number, subtrees: LeafSubtrees | undefined, keep: NodeSink): void {
+  const sink: NodeSink = (level, index, hash) => {
+    if (level >= BULK_MIN_STORED_LEVEL) keep(level, index, hash);
+  };
+  if (subtrees !== undefined && subtrees.first === frontier.size && subtrees.count === count && subtrees.minLevel <= BULK_MIN_STORED_LEVEL) frontier.appendSubtrees(subtrees, sink);
+  else frontier.appendMany(hashes, count, sink);
 }
 
 /** The root of a node that storage does not hold, from its leaves' hashes (leaves [index·2^level, +2^level)). */

@@ -38,9 +38,18 @@ export class Frontier {
 
   /** Appends one leaf hash; reports each perfect subtree it completes to `sink`. */
   append(leafHash: Uint8Array, sink?: NodeSink): void {
-    let node: Uint8Array = new Uint8Array(leafHash.subarray(0, HASH_SIZE));
-    let level = 0;
-    let index = this.#size;
+    this.#push(new Uint8Array(leafHash.subarray(0, HASH_SIZE)), 0, sink);
+  }
+
+  /**
+   * Adds the root of a perfect subtree of 2^level leaves, merging it with the frontier's equal
+   * subtrees. INVARIANT: the size is a multiple of 2^level, so the frontier's smallest subtree
+   * is no smaller, and bit `level` says whether it is as small.
+   */
+  #push(root: Uint8Array, level: number, sink: NodeSink | undefined): void {
+    const leaves = 2 ** level;
+    let node = root;
+    let index = this.#size / leaves;
     while (bitAt(this.#size, level)) {
       node = nodeHash(this.#hashes.pop() as Uint8Array, node);
       level++;
@@ -48,7 +57,7 @@ export class Frontier {
       sink?.(level, index, node);
     }
     this.#hashes.push(node);
-    this.#size++;
+    this.#size += leaves;
   }
 
   /**
@@ -110,22 +119,8 @@ export class Frontier {
    */
   appendSubtrees(s: LeafSubtrees, sink?: NodeSink): void {
     if (s.first !== this.#size) throw new RangeError(`subtrees from leaf ${s.first} do not follow a frontier of size ${this.#size}`);
-    for (let k = 0; k < s.levels.length; k++) {
-      // INVARIANT: the size is a multiple of 2^level (the subtrees are aligned), so the
-      // frontier's smallest subtree is no smaller, and bit `level` says whether it is as small.
-      let level = s.levels[k]!;
-      let node: Uint8Array = s.roots.slice(k * HASH_SIZE, (k + 1) * HASH_SIZE);
-      let index = this.#size / 2 ** level;
-      const grows = 2 ** level;
-      while (bitAt(this.#size, level)) {
-        node = nodeHash(this.#hashes.pop() as Uint8Array, node);
-        level++;
-        index = Math.floor(index / 2);
-        sink?.(level, index, node);
-      }
-      this.#hashes.push(node);
-      this.#size += grows;
-    }
+    // The subtrees are aligned to their size, as #push needs.
+    for (let k = 0; k < s.levels.length; k++) this.#push(s.roots.slice(k * HASH_SIZE, (k + 1) * HASH_SIZE), s.levels[k]!, sink);
     if (sink) for (let i = 0; i < s.nodeLevels.length; i++) sink(s.nodeLevels[i]!, s.nodeIndexes[i]!, s.nodeHashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
   }
 

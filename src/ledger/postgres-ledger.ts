@@ -5,7 +5,7 @@
  */
 import { BinaryCopyWriter, copyIn } from '../store/postgres/pg-copy.ts';
 import type { PgSession, Queryable } from '../store/postgres/pg-session.ts';
-import { BULK_MIN_STORED_LEVEL, fitsAppend, prepareBatch, rebuiltNode, withNodes } from './append-batch.ts';
+import { appendHashedLeaves, BULK_MIN_STORED_LEVEL, prepareBatch, rebuiltNode, withNodes } from './append-batch.ts';
 import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
@@ -88,11 +88,7 @@ export class PostgresLedger implements LedgerStorage {
     const before = this.#bulkFrontier ?? (await this.#s.read((c) => this.#frontier(c)));
     const frontier = before.clone();
     const nodes = new BinaryCopyWriter();
-    const sink = (level: number, index: number, hash: Uint8Array): void => {
-      if (level >= BULK_MIN_STORED_LEVEL) nodes.row(3).int4(level).int8(index).bytes(hash);
-    };
-    if (fitsAppend(subtrees, before.size, count)) frontier.appendSubtrees(subtrees, sink);
-    else frontier.appendMany(hashes, count, sink);
+    appendHashedLeaves(frontier, hashes, count, subtrees, (level, index, hash) => nodes.row(3).int4(level).int8(index).bytes(hash));
     const runs = new BinaryCopyWriter();
     for (const run of cutRuns(before.size, hashes, count)) runs.row(2).int8(run.first).bytes(run.hashes);
     this.#bulkFrontier = frontier;

@@ -7,7 +7,7 @@
  * whole batch or none of it, and two writers on one file cannot interleave.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { BULK_MIN_STORED_LEVEL, fitsAppend, prepareBatch, rebuiltNode, withNodes } from './append-batch.ts';
+import { appendHashedLeaves, BULK_MIN_STORED_LEVEL, prepareBatch, rebuiltNode, withNodes } from './append-batch.ts';
 import type { LeafSubtrees } from './leaf-subtrees.ts';
 import { signCheckpoint, verifyCosignature } from './checkpoint.ts';
 import { Frontier } from './frontier.ts';
@@ -173,11 +173,7 @@ export class SqliteLedger implements LedgerStorage {
       const before = this.#frontier();
       const frontier = before.clone();
       const { insertNode } = this.#q;
-      const sink = (level: number, index: number, hash: Uint8Array): void => {
-        if (level >= BULK_MIN_STORED_LEVEL) insertNode.run(level, index, asBuffer(hash));
-      };
-      if (fitsAppend(subtrees, before.size, count)) frontier.appendSubtrees(subtrees, sink);
-      else frontier.appendMany(hashes, count, sink);
+      appendHashedLeaves(frontier, hashes, count, subtrees, (level, index, hash) => insertNode.run(level, index, asBuffer(hash)));
       for (const run of cutRuns(before.size, hashes, count)) this.#q.insertRun.run(run.first, asBuffer(run.hashes));
       this.#q.saveFrontier.run(frontier.size, asBuffer(frontier.toBytes()));
       return { first: before.size, count, root: frontier.root() };
@@ -251,8 +247,9 @@ export class SqliteLedger implements LedgerStorage {
     const row = this.#q.node.get(level, index);
     if (row !== undefined) return row.hash;
     // Not kept below BULK_MIN_STORED_LEVEL over leaves appended by hash: rebuilt from them.
+    if (level >= BULK_MIN_STORED_LEVEL) throw new RangeError(`ledger node ${level}/${index} is missing`);
     const width = 2 ** level;
-    return rebuiltNode(level, index, level < BULK_MIN_STORED_LEVEL ? this.#leavesIn(index * width, (index + 1) * width, false) : []);
+    return rebuiltNode(level, index, this.#leavesIn(index * width, (index + 1) * width, false));
   }
 
   async readNodes(ids: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {

@@ -32,13 +32,6 @@ export interface ImportRun {
 }
 
 /**
- * Consent events in columns, already keyed and leaf-hashed off the writing thread (bulk loads).
- * Text columns are indexes into `strings` (-1 for null); lists are joined by ';', sorted and
- * distinct as a ConsentEvent's are. `leafHashes` must be SHA-256(0x00 || consentLeafJson(event))
- * of each event: the store keeps them as the events' leaves and rebuilds the data from the rows,
- * so `ledger verify` checks every one.
- */
-/**
  * A batch's event ids as their UTF-8 bytes one after another: id i is text[ends[i - 1] ?? 0, ends[i]).
  * Bytes rather than strings so that a batch built on a worker thread moves to the store's thread
  * without a copy, and the store writes them into its blocks as they are.
@@ -48,6 +41,13 @@ export interface EventIdColumn {
   readonly ends: Uint32Array;
 }
 
+/**
+ * Consent events in columns, already keyed and leaf-hashed off the writing thread (bulk loads).
+ * Text columns are indexes into `strings` (-1 for null); lists are joined by ';', sorted and
+ * distinct as a ConsentEvent's are. `leafHashes` must be SHA-256(0x00 || consentLeafJson(event))
+ * of each event: the store keeps them as the events' leaves and rebuilds the data from the rows,
+ * so `ledger verify` checks every one.
+ */
 export interface ConsentColumns {
   readonly count: number;
   readonly strings: readonly string[];

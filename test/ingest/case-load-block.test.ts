@@ -1,12 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { HmacSha256 } from '../../src/crypto/sha256.ts';
 import { consentEventCount, consentEventsFor } from '../../src/demo/consent-events.ts';
 import { Rng } from '../../src/demo/rng.ts';
 import { registrantRange } from '../../src/demo/registrants.ts';
 import { canonicalJson } from '../../src/domain/canonical-json.ts';
-import { buildCaseLoadBlock, caseEvent, collectorNoticeHashes, registrantMaterial } from '../../src/ingest/case-load-block.ts';
+import { ORG_IDS, ORGANISATIONS } from '../../src/demo/reference-case.ts';
+import { SubjectKeyer } from '../../src/domain/subject-key.ts';
+import type { Notice } from '../../src/domain/types.ts';
+import { buildCaseLoadBlock } from '../../src/ingest/case-load-block.ts';
+import { checkConsentRow } from '../../src/ingest/consent-row.ts';
+import { referenceNotices } from '../../src/ingest/load-reference-case.ts';
 import { consentEntry } from '../../src/ledger/entries.ts';
 import { eventIdList } from '../../src/store/consent-columns.ts';
 import { joinList } from '../../src/store/row-mappers.ts';
@@ -20,22 +24,28 @@ describe('a block of the reference case for the bulk load', () => {
     const count = 20_000;
     const block = buildCaseLoadBlock({ seed, first, count, secret });
     const c = block.events;
-    const notices = collectorNoticeHashes();
-    const hmac = new HmacSha256(secret);
+    // The import's own row check, with the context `consent import --org emmas-diary` has.
+    const notices = new Map<string, Notice>();
+    for (const n of referenceNotices()) notices.set(n.id, n).set(n.hash, n);
+    const context = { controller: ORG_IDS.collector, organisations: new Set(ORGANISATIONS.map((o) => o.id)), notices };
+    const keyer = new SubjectKeyer(secret);
     const ids = eventIdList(c.eventIds);
     const text = (code: number): string | null => (code < 0 ? null : c.strings[code]!);
     let k = 0;
     const seen = { withdrawals: 0, withdrawalAfterOptIn: 0, optIns: 0, arabic: 0, paper: 0 };
     let r = 0;
-    // The reference path: import rows, the stored event each becomes, and the generic serialiser.
+    // The reference path: import rows, the event `consent import` makes of each, and the generic serialiser.
     for (const reg of registrantRange(seed, first, count)) {
-      const key = hmac.digest(new TextEncoder().encode(registrantMaterial(reg)));
-      assert.deepEqual(block.keys.subarray(r * 32, r * 32 + 32), key, `registrant ${reg.id}: key`);
       const rows = [...consentEventsFor(reg, seed)];
       if (reg.method === 'paper-form') seen.paper++;
       for (let j = 0; j < rows.length; j++) {
         const row = rows[j]!;
-        const e = caseEvent(row, key, notices);
+        const checked = checkConsentRow({ ...row }, context);
+        assert.ok(checked.ok, `row ${row.event_id}`);
+        const { identifier, ...rest } = checked.row;
+        const key = keyer.keyOfMaterial(identifier);
+        if (j === 0) assert.deepEqual(block.keys.subarray(r * 32, r * 32 + 32), key, `registrant ${reg.id}: key`);
+        const e = { ...rest, subject: key };
         if (row.event_id.endsWith('-wd')) {
           seen.withdrawals++;
           if (j > 0 && rows[j - 1]!.event_id.endsWith('-pol')) seen.withdrawalAfterOptIn++;
