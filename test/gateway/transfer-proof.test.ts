@@ -188,7 +188,9 @@ describe('a store from before subject sets were kept', () => {
              ALTER TABLE old_links RENAME TO transfer_subjects;
              CREATE INDEX transfer_subjects_by_subject ON transfer_subjects(ordinal);
              DROP INDEX transfers_by_num;
-             ALTER TABLE transfers DROP COLUMN num;`);
+             ALTER TABLE transfers DROP COLUMN num;
+             DROP TABLE subject_keys;
+             CREATE UNIQUE INDEX subjects_by_key ON subjects(key);`);
     assert.equal((db.prepare('SELECT count(*) AS n FROM transfer_subjects WHERE transfer = ?').get(t.id) as { n: number }).n, 300);
     db.pragma('user_version = 2');
     db.close();

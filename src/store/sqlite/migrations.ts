@@ -302,4 +302,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transfer_link_blocks_by_transfer ON transfer_link_blocks(transfer, bucket);
     `,
   },
+  {
+    version: 9,
+    name: 'subjects found by key in a table in key order',
+    sql: `
+      -- Key → ordinal as a table in key order instead of an index on subjects: a bulk load
+      -- appends its sorted keys to it, where an index would be rebuilt by SQLite's sorter at
+      -- several times the cost (src/store/sqlite/sqlite-store.ts, #fileBulkKeys).
+      CREATE TABLE subject_keys (
+        key BLOB PRIMARY KEY,
+        ordinal INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO subject_keys (key, ordinal) SELECT key, ordinal FROM subjects ORDER BY key;
+      DROP INDEX subjects_by_key;
+    `,
+  },
 ];
