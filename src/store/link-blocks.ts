@@ -10,6 +10,7 @@
  *
  * Pure: encoding and decoding only; the stores do the I/O.
  */
+import { keyOrder, keysInOrder } from './key-order.ts';
 
 export const LINK_BUCKET = 256;
 const BITMAP = LINK_BUCKET / 8;
@@ -91,26 +92,22 @@ export function eachLink(bucket: number, body: Uint8Array, visit: (ordinal: numb
   }
 }
 
+/**
+ * The ordinals of a block whose records went, in order: read from its second bitmap alone, so
+ * a transfer that refused most of its million people is read in a few thousand byte tests.
+ */
+export function eachAllowed(bucket: number, body: Uint8Array, visit: (ordinal: number) => void): void {
+  for (let byte = 0; byte < BITMAP; byte++) {
+    const bits = body[BITMAP + byte]!;
+    if (bits === 0) continue;
+    for (let b = 0; b < 8; b++) if ((bits & (1 << b)) !== 0) visit(bucket * LINK_BUCKET + byte * 8 + b);
+  }
+}
+
 /** A transfer's subjects as `transferSubjects` gives them: keys in ascending byte order, each with its flag. */
 export function sortedByKey(keys: Uint8Array, allowed: ArrayLike<number>): { keys: Uint8Array; allowed: Uint8Array } {
   const order = keyOrder(keys);
-  const sorted = new Uint8Array(keys.length);
   const flags = new Uint8Array(order.length);
-  order.forEach((i, r) => {
-    sorted.set(keys.subarray(i * 32, (i + 1) * 32), r * 32);
-    flags[r] = allowed[i]!;
-  });
-  return { keys: sorted, allowed: flags };
-}
-
-/** The positions of `keys` (n × 32 bytes) in ascending byte order of their keys. */
-export function keyOrder(keys: Uint8Array): Int32Array {
-  const n = keys.length / 32;
-  const head = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = i * 32;
-    head[i] = ((keys[p]! << 24) | (keys[p + 1]! << 16) | (keys[p + 2]! << 8) | keys[p + 3]!) >>> 0;
-  }
-  const buf = Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength);
-  return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => head[a]! - head[b]! || buf.compare(buf, b * 32, b * 32 + 32, a * 32, a * 32 + 32));
+  order.forEach((i, r) => (flags[r] = allowed[i]!));
+  return { keys: keysInOrder(keys, order), allowed: flags };
 }

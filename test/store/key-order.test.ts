@@ -31,6 +31,13 @@ describe('key order', () => {
     assert.deepEqual(Array.from(order), referenceOrder(keys));
   });
 
+  it('orders random keys with copies of others\' first 4 to 23 bytes', () => {
+    const keys: Buffer[] = Array.from({ length: 500 }, () => randomBytes(32));
+    for (let i = 0; i < 40; i++) keys.push(Buffer.concat([keys[i]!.subarray(0, 4 + (i % 20)), randomBytes(28 - (i % 20))]));
+    const all = new Uint8Array(Buffer.concat(keys));
+    assert.deepEqual(Array.from(keyOrder(all)), referenceOrder(all));
+  });
+
   it('packs the keys in that order, from aligned and unaligned input alike', () => {
     const raw = new Uint8Array(randomBytes(1_001 * 32 + 1));
     for (const keys of [raw.subarray(0, 1_001 * 32), raw.subarray(1)]) {

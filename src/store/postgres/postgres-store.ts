@@ -23,7 +23,7 @@ import { columnCodes, columnSubjects, eventIdAt, type ColumnCodes } from '../con
 import { BlockRanges, cutBlocks, encodeBlock, type ConsentBlock } from '../consent-blocks.ts';
 import { anyBlocks, BLOCK_COLUMNS, blockEventsById, blockEventsInSeqRange, blockEventsOfOrdinal, blockKeys, blocksIn, blockSpans, writeBlockRow } from './pg-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
-import { eachLink, linkAt, linkBlocks, LINK_BUCKET, sortedByKey } from '../link-blocks.ts';
+import { eachAllowed, eachLink, linkAt, linkBlocks, LINK_BUCKET, sortedByKey } from '../link-blocks.ts';
 import { BinaryCopyWriter, copyIn, copyOut } from './pg-copy.ts';
 import { PgDictionary } from './pg-dictionary.ts';
 import { migratePg } from './pg-migrate.ts';
@@ -676,11 +676,7 @@ export class PostgresStore implements Store {
     const list = transferIds.map(literal).join(', ');
     await this.#s.read(async (c) => {
       await copyOut(c, `SELECT ordinal FROM transfer_subjects WHERE transfer IN (SELECT num FROM transfers WHERE id IN (${list})) AND allowed = 1`, (row) => out.add(row.int4(0)));
-      await copyOut(c, `SELECT bucket, body FROM transfer_link_blocks WHERE transfer IN (SELECT num FROM transfers WHERE id IN (${list}))`, (row) =>
-        eachLink(row.int4(0), row.bytes(1), (o, allowed) => {
-          if (allowed) out.add(o);
-        }),
-      );
+      await copyOut(c, `SELECT bucket, body FROM transfer_link_blocks WHERE transfer IN (SELECT num FROM transfers WHERE id IN (${list}))`, (row) => eachAllowed(row.int4(0), row.bytes(1), (o) => out.add(o)));
     });
     return out;
   }

@@ -9,7 +9,7 @@ import { derivationEntry, rightsAckEntry, rightsRequestEntry } from '../../ledge
 import type { LedgerEntry } from '../../ledger/ledger-entry.ts';
 import type { Derivation, RightsKind, RightsNotice, RightsRequest, StoredDerivation, StoredRightsRequest, StoredTransfer, CommittedTransfer } from '../store.ts';
 import type { SqliteDictionary } from './sqlite-dictionary.ts';
-import { eachLink, linkAt, LINK_BUCKET } from '../link-blocks.ts';
+import { eachAllowed, eachLink, linkAt, LINK_BUCKET } from '../link-blocks.ts';
 import { ordinalOrder } from '../transfer-links.ts';
 
 export class SqliteLineage {
@@ -50,10 +50,12 @@ export class SqliteLineage {
   deliveredSubjects(transferIds: readonly string[]): Set<number> {
     const out = new Set<number>();
     for (const id of transferIds) {
-      const links = this.linksOf(id);
-      links.ordinals.forEach((o, k) => {
-        if (links.allowed[k] === 1) out.add(o);
-      });
+      const num = this.#stmt('SELECT num FROM transfers WHERE id = ?').pluck().get(id) as number | undefined;
+      if (num === undefined) continue;
+      for (const o of this.#stmt('SELECT ordinal FROM transfer_subjects WHERE transfer = ? AND allowed = 1').pluck().iterate(num) as IterableIterator<number>) out.add(o);
+      for (const [bucket, body] of this.#stmt('SELECT bucket, body FROM transfer_link_blocks WHERE transfer = ?').raw(true).iterate(num) as IterableIterator<[number, Buffer]>) {
+        eachAllowed(bucket, body, (o) => out.add(o));
+      }
     }
     return out;
   }
