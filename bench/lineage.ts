@@ -97,6 +97,7 @@ function decisionOf(req: TransferRequest, keys: Uint8Array, n: number, share: nu
     findings: [],
     fields: { sent: [...req.fields], stripped: [] },
     recordReasons: () => ['recipient-not-named'],
+    recordReasonKey: () => 0,
   };
 }
 

@@ -113,25 +113,18 @@ function refusalReasons(result: CheckResult): TransferReasons {
   const d = result.decision;
   const byOrdinal = new OrdinalReasons(d.requested - d.allowed);
   // A million refused records share a handful of reason lists: each list is joined once, found
-  // again by the sequence of its codes' numbers (exact while it fits a double's 53 bits).
-  const codeNumbers = new Map<string, number>();
-  const joinedBySequence = new Map<number, string>();
+  // again by the record's reason key (records without one are joined each).
+  const joinedByKey = new Map<number, string>();
   let unknown: string | null = null;
   for (let i = 0; i < d.requested; i++) {
     if (d.allowedMask[i] === 1 || result.unidentifiedMask[i] === 1) continue;
     const o = result.ordinals[i]!;
     if (o >= 0 ? byOrdinal.has(o) : unknown !== null) continue;
-    const list = d.recordReasons(i);
-    let sequence = list.length <= 8 ? 0 : -1;
-    for (let k = 0; k < list.length && sequence >= 0; k++) {
-      let c = codeNumbers.get(list[k]!);
-      if (c === undefined) codeNumbers.set(list[k]!, (c = codeNumbers.size + 1));
-      sequence = c < 64 ? sequence * 64 + c : -1;
-    }
-    let codes = sequence >= 0 ? joinedBySequence.get(sequence) : undefined;
+    const key = d.recordReasonKey(i);
+    let codes = key >= 0 ? joinedByKey.get(key) : undefined;
     if (codes === undefined) {
-      codes = list.join(';');
-      if (sequence >= 0) joinedBySequence.set(sequence, codes);
+      codes = d.recordReasons(i).join(';');
+      if (key >= 0) joinedByKey.set(key, codes);
     }
     if (o >= 0) byOrdinal.set(o, codes);
     else unknown = codes;

@@ -29,6 +29,8 @@ export interface DecisionInput {
   readonly allowedCount?: number;
   /** Record-level codes of record i in pack order. */
   readonly recordCodes: (i: number) => string[];
+  /** A non-negative number equal for records with equal codes (-1: none); see Decision.recordReasonKey. */
+  readonly recordCodeKey?: (i: number) => number;
 }
 
 function sortedRecord(entries: Iterable<[string, number]>): Record<string, number> {
@@ -83,6 +85,7 @@ export function assembleDecision(input: DecisionInput): Decision {
   const reasons = new Map(tally.block);
   if (blocked && requested > 0) reasons.set(TRANSFER_BLOCKED, requested);
   const recordCodes = input.recordCodes;
+  const recordCodeKey = input.recordCodeKey ?? (() => -1);
   return {
     pack: { id: pack.id, version: pack.version },
     request,
@@ -99,6 +102,11 @@ export function assembleDecision(input: DecisionInput): Decision {
       const codes = recordCodes(i);
       if (blocked) codes.push(TRANSFER_BLOCKED);
       return codes;
+    },
+    recordReasonKey(i: number): number {
+      if (!Number.isInteger(i) || i < 0 || i >= requested) throw new RangeError(`no record ${i} (0..${requested - 1})`);
+      // transfer-blocked is added to every record alike, so the codes' key still tells lists apart.
+      return recordCodeKey(i);
     },
   };
 }

@@ -34,6 +34,12 @@ export interface Decision {
   readonly fields: { readonly sent: readonly string[]; readonly stripped: readonly string[] };
   /** Every code of record i in pack rule order (`transfer-blocked` last); computed on demand. */
   recordReasons(i: number): string[];
+  /**
+   * A small number standing for record i's codes: records with equal keys have equal
+   * recordReasons, so a million refused records are described by a handful of lists without
+   * building one per record. -1 where the engine gives no key (then ask recordReasons).
+   */
+  recordReasonKey(i: number): number;
 }
 
 const engines = new WeakMap<Facts, FastEngine>();

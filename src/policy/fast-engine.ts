@@ -226,6 +226,8 @@ export class FastEngine {
       }
     }
 
+    // Bits a record's reason key needs: one for "no consent record", one per code it may carry.
+    const keyBits = 1 + outputs.reduce((sum, out) => sum + (out.kind === 'subjects' ? out.sets.length : 1), 0);
     return assembleDecision({
       request,
       pack,
@@ -234,6 +236,29 @@ export class FastEngine {
       tally: { block, warn, errors },
       allowedMask,
       allowedCount: allowed,
+      recordCodeKey: (i) => {
+        // Bit 0: no consent record (its only code); then one bit per code in the order recordCodes lists them.
+        const o = ordinals[i]!;
+        if (o < 0 || o >= cap || !hasBit(K, o)) return 1;
+        if (keyBits > 30) return -1;
+        let key = 0;
+        let bit = 2;
+        for (const out of outputs) {
+          if (out.kind === 'subjects') {
+            for (const { bits } of out.sets) {
+              if (hasBit(bits, o)) key |= bit;
+              bit <<= 1;
+            }
+          } else if (out.kind === 'child') {
+            if ((flags[i]! & childMask) !== 0) key |= bit;
+            bit <<= 1;
+          } else {
+            if ((flags[i]! & specialMask) !== 0 && specialFails(o)) key |= bit;
+            bit <<= 1;
+          }
+        }
+        return key;
+      },
       recordCodes: (i) => {
         const o = ordinals[i]!;
         if (o < 0 || o >= cap || !hasBit(K, o)) return ['no-consent-record'];

@@ -82,6 +82,7 @@ describe('the decision summary', () => {
       findings: [{ rule: 'consent-status-valid', code: 'no-consent-record', level: 'block', citation: 'Art 6(1)(a)', message: '1 record', affected: 1 }],
       fields: { sent: ['name'], stripped: [] },
       recordReasons: () => [],
+      recordReasonKey: () => 0,
     };
     const json = decisionJson(d, 0) as { requested: number; allowed: number; refused: number; reasons: Record<string, number>; findings: { rule: string; level: string; citation: string }[]; pack: { id: string }; request: { at: string } };
     assert.deepEqual([json.requested, json.allowed, json.refused], [2, 1, 1]);

@@ -82,6 +82,7 @@ async function commitOf(store: Store, n: number): Promise<{ id: string; keys: Ui
     findings: [],
     fields: { sent: ['name'], stripped: [] },
     recordReasons: () => ['recipient-not-named'],
+    recordReasonKey: () => 0,
   };
   const result: CheckResult = { decision, unidentified: 0, unidentifiedMask: new Uint8Array(n), keys, ordinals: await store.subjectOrdinals(keys) };
   const { transfer } = await commitTransfer(store, result, request.at);
@@ -218,7 +219,7 @@ describe('committing several transfers over the same records', () => {
         const n = keys.length / KEY;
         const decision: Decision = {
           pack: { id: 'uk', version: 'test' }, request: { ...request, at }, requested: n, allowed: 0, refused: n, allowedMask: new Uint8Array(n),
-          reasons: { 'recipient-not-named': n }, warnings: {}, findings: [], fields: { sent: ['name'], stripped: [] }, recordReasons: () => ['recipient-not-named'],
+          reasons: { 'recipient-not-named': n }, warnings: {}, findings: [], fields: { sent: ['name'], stripped: [] }, recordReasons: () => ['recipient-not-named'], recordReasonKey: () => 0,
         };
         return { decision, unidentified: 0, unidentifiedMask: new Uint8Array(n), keys, ordinals: await store.subjectOrdinals(keys) };
       };

@@ -33,6 +33,7 @@ async function commit(store: Store, keys: Uint8Array, day: number): Promise<stri
     findings: [],
     fields: { sent: ['name'], stripped: [] },
     recordReasons: () => [],
+    recordReasonKey: () => 0,
   };
   const result: CheckResult = { decision, unidentified: 0, unidentifiedMask: new Uint8Array(n), keys, ordinals: await store.subjectOrdinals(keys) };
   return (await commitTransfer(store, result, request.at)).transfer.id;
@@ -95,7 +96,7 @@ describe('who-has proofs', () => {
       const request: TransferRequest = { from: 'club', to: 'broker', onBehalfOf: null, purpose: 'marketing', channel: 'post', fields: ['name'], at: Date.UTC(2024, 0, 5), basis: 'consent', tpsScreened: false };
       const decision: Decision = {
         pack: { id: 'uk', version: 'test' }, request, requested: n, allowed, refused: n - allowed, allowedMask, reasons: {}, warnings: {}, findings: [],
-        fields: { sent: ['name'], stripped: [] }, recordReasons: (i) => [...reasonsOf(i)],
+        fields: { sent: ['name'], stripped: [] }, recordReasons: (i) => [...reasonsOf(i)], recordReasonKey: () => -1,
       };
       const keys = Buffer.concat(records);
       const result: CheckResult = { decision, unidentified: 0, unidentifiedMask: new Uint8Array(n), keys, ordinals: await store.subjectOrdinals(keys) };

@@ -286,6 +286,15 @@ it('fast engine and reference evaluator agree on random scenarios', () => {
       const reference = referenceDecide(s.request, records, whole, s.pack);
 
       assert.deepEqual(snapshot(fast), snapshot(reference));
+      // Records with equal reason keys have equal reasons (the reference's, which the fast engine matched above).
+      const byKey = new Map<number, string>();
+      for (let i = 0; i < records.ordinals.length; i++) {
+        const key = fast.recordReasonKey(i);
+        assert.ok(key >= 0, `record ${i} has a reason key`);
+        const joined = reference.recordReasons(i).join(';');
+        assert.equal(byKey.get(key) ?? joined, joined, `record ${i}: key ${key} stands for two lists`);
+        byKey.set(key, joined);
+      }
       if (reference.fields.stripped.includes('child_dob') && (reference.warnings['child-data'] ?? 0) > 0) {
         childStripped.set(s.request.channel, (childStripped.get(s.request.channel) ?? 0) + 1);
       }
