@@ -60,17 +60,28 @@ export function subjectSets(result: CheckResult, requestedKeys?: Uint8Array): Su
 }
 
 /**
- * Ordinal → reason list for up to `capacity` ordinals, in typed arrays: a Map of a million
- * numbers costs more to grow and fill than the rest of the commit's bookkeeping together.
+ * Ordinal → reason list, in typed arrays: a Map of a million numbers costs more to grow and fill
+ * than the rest of the commit's bookkeeping together. Where the ordinals are dense enough (a
+ * transfer of most of the store's subjects), a list number per ordinal read in place; else an
+ * open-addressing table for up to `capacity` of them.
  */
 class OrdinalReasons {
+  readonly #dense: boolean;
   readonly #mask: number;
   readonly #ordinals: Int32Array;
+  /** The list number per slot (or per ordinal when dense), -1 for none. */
   readonly #list: Int32Array;
   readonly #lists: string[] = [];
   readonly #listNumbers = new Map<string, number>();
 
-  constructor(capacity: number) {
+  constructor(capacity: number, maxOrdinal: number) {
+    this.#dense = maxOrdinal < 4 * capacity + 1024;
+    if (this.#dense) {
+      this.#mask = 0;
+      this.#ordinals = new Int32Array(0);
+      this.#list = new Int32Array(maxOrdinal + 1).fill(-1);
+      return;
+    }
     let slots = 16;
     while (slots < capacity * 2) slots *= 2;
     this.#mask = slots - 1;
@@ -86,16 +97,26 @@ class OrdinalReasons {
   }
 
   has(ordinal: number): boolean {
+    if (this.#dense) return this.#list[ordinal]! >= 0;
     return this.#ordinals[this.#slot(ordinal)] === ordinal;
   }
 
-  /** Records `reasons` for `ordinal` (which must not be there yet; capacity must not be exceeded). */
-  set(ordinal: number, reasons: string): void {
+  /** The number of a reason list, to pass to set. */
+  listNumber(reasons: string): number {
     let n = this.#listNumbers.get(reasons);
     if (n === undefined) {
       n = this.#lists.length;
       this.#lists.push(reasons);
       this.#listNumbers.set(reasons, n);
+    }
+    return n;
+  }
+
+  /** Records list `n` for `ordinal` (which must not be there yet; capacity must not be exceeded). */
+  set(ordinal: number, n: number): void {
+    if (this.#dense) {
+      this.#list[ordinal] = n;
+      return;
     }
     const i = this.#slot(ordinal);
     this.#ordinals[i] = ordinal;
@@ -103,6 +124,10 @@ class OrdinalReasons {
   }
 
   get(ordinal: number): string | undefined {
+    if (this.#dense) {
+      const n = ordinal >= 0 && ordinal < this.#list.length ? this.#list[ordinal]! : -1;
+      return n >= 0 ? this.#lists[n] : undefined;
+    }
     const i = this.#slot(ordinal);
     return this.#ordinals[i] === ordinal ? this.#lists[this.#list[i]!] : undefined;
   }
@@ -111,23 +136,28 @@ class OrdinalReasons {
 /** Each refused subject's reason codes, so a person can later be told why their record stayed. */
 function refusalReasons(result: CheckResult): TransferReasons {
   const d = result.decision;
-  const byOrdinal = new OrdinalReasons(d.requested - d.allowed);
+  let maxOrdinal = -1;
+  for (let i = 0; i < d.requested; i++) if (result.ordinals[i]! > maxOrdinal) maxOrdinal = result.ordinals[i]!;
+  const byOrdinal = new OrdinalReasons(d.requested - d.allowed, maxOrdinal);
   // A million refused records share a handful of reason lists: each list is joined once, found
   // again by the record's reason key (records without one are joined each).
-  const joinedByKey = new Map<number, string>();
+  const listByKey = new Map<number, number>();
   let unknown: string | null = null;
   for (let i = 0; i < d.requested; i++) {
     if (d.allowedMask[i] === 1 || result.unidentifiedMask[i] === 1) continue;
     const o = result.ordinals[i]!;
     if (o >= 0 ? byOrdinal.has(o) : unknown !== null) continue;
-    const key = d.recordReasonKey(i);
-    let codes = key >= 0 ? joinedByKey.get(key) : undefined;
-    if (codes === undefined) {
-      codes = d.recordReasons(i).join(';');
-      if (key >= 0) joinedByKey.set(key, codes);
+    if (o < 0) {
+      unknown = d.recordReasons(i).join(';');
+      continue;
     }
-    if (o >= 0) byOrdinal.set(o, codes);
-    else unknown = codes;
+    const key = d.recordReasonKey(i);
+    let list = key >= 0 ? listByKey.get(key) : undefined;
+    if (list === undefined) {
+      list = byOrdinal.listNumber(d.recordReasons(i).join(';'));
+      if (key >= 0) listByKey.set(key, list);
+    }
+    byOrdinal.set(o, list);
   }
   return { byOrdinal, unknown };
 }

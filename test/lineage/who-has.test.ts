@@ -78,8 +78,11 @@ describe('who-has proofs', () => {
     }
   });
 
-  it('keeps each refused person\'s own reasons, for thousands of people, repeated records and people new to the store', async () => {
-    const store = SqliteStore.open(join(dir, 'who-has-reasons.db'), dir);
+  // Most refused (reasons kept per ordinal in place) and few refused among many (kept in a
+  // table), with and without the engine's reason keys.
+  for (const [name, refusedEvery, keyed] of [['most refused, no reason keys', 1, false], ['few refused among thousands, reason keys', 600, true]] as const) {
+  it(`keeps each refused person\'s own reasons, for thousands of people, repeated records and people new to the store: ${name}`, async () => {
+    const store = SqliteStore.open(join(dir, `who-has-reasons-${refusedEvery}.db`), dir);
     try {
       await store.putOrganisation(CLUB);
       await store.putOrganisation(BROKER);
@@ -91,23 +94,27 @@ describe('who-has proofs', () => {
       const n = records.length;
       const lists = [['purpose-not-named'], ['purpose-not-named', 'recipient-not-named'], ['consent-withdrawn'], ['objection', 'purpose-not-named']];
       const reasonsOf = (i: number): string[] => (i === n - 1 ? ['no-consent-record'] : lists[(i % known.length) % lists.length]!);
-      const allowedMask = Uint8Array.from({ length: n }, (_, i) => (i < n - 1 && (i % known.length) % 7 === 0 ? 1 : 0));
+      const refused = (i: number): boolean => i === n - 1 || ((i % known.length) % 7 !== 0 && (i % known.length) % refusedEvery === refusedEvery - 1);
+      const allowedMask = Uint8Array.from({ length: n }, (_, i) => (refused(i) ? 0 : 1));
+      const keyOf = (i: number): number => (i === n - 1 ? lists.length : (i % known.length) % lists.length);
       const allowed = allowedMask.reduce((a, b) => a + b, 0);
       const request: TransferRequest = { from: 'club', to: 'broker', onBehalfOf: null, purpose: 'marketing', channel: 'post', fields: ['name'], at: Date.UTC(2024, 0, 5), basis: 'consent', tpsScreened: false };
       const decision: Decision = {
         pack: { id: 'uk', version: 'test' }, request, requested: n, allowed, refused: n - allowed, allowedMask, reasons: {}, warnings: {}, findings: [],
-        fields: { sent: ['name'], stripped: [] }, recordReasons: (i) => [...reasonsOf(i)], recordReasonKey: () => -1,
+        fields: { sent: ['name'], stripped: [] }, recordReasons: (i) => [...reasonsOf(i)], recordReasonKey: keyed ? keyOf : () => -1,
       };
       const keys = Buffer.concat(records);
       const result: CheckResult = { decision, unidentified: 0, unidentifiedMask: new Uint8Array(n), keys, ordinals: await store.subjectOrdinals(keys) };
       await commitTransfer(store, result, request.at);
-      for (const i of [0, 1, 2, 3, 7, 14, 1234, 2998, 2999, n - 1]) {
+      for (const i of [0, 1, 2, 3, 7, 14, 599, 1199, 1234, 2998, 2999, 3599, n - 1]) {
         const t = (await whoHas(store, records[i]!, { proofs: false })).transfers;
         assert.equal(t.length, 1, `record ${i}`);
         assert.deepEqual([t[0]!.decision, t[0]!.reasons], allowedMask[i] ? ['allowed', []] : ['refused', reasonsOf(i)], `record ${i}`);
       }
+      assert.equal(allowedMask[599], refusedEvery === 600 ? 0 : allowedMask[599], 'the sparse case refuses some');
     } finally {
       await store.close();
     }
   });
+  }
 });
