@@ -240,6 +240,6 @@ export async function commitTransfer(store: Store, result: CheckResult, decidedA
   const recorded = await store.recordTransfer(t, { keys: sets.keys, allowed: sets.allowed, reasons: refusalReasons(result) });
   // After the transfer's own transaction: a crash in between leaves sets that the first proof
   // rebuilds and keeps (committing the same transfer again keeps them too).
-  await keepTransferSubjectSets(store, recorded.transfer.id, kept);
+  await keepTransferSubjectSets(store, kept);
   return recorded;
 }

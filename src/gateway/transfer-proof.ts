@@ -4,8 +4,10 @@
  * transfer's subject set and its allowed set. It reveals no other person's key.
  *
  * Both sets are kept in blocks when the transfer is committed (subject-set-blocks.ts), so a
- * proof reads one or two blocks per set. A transfer committed before they were kept has its
- * sets rebuilt from its subjects once, and kept from then on.
+ * proof reads one or two blocks per set. A set is kept under its root: transfers over the same
+ * people (a repeat of last year's transfer under a new notice) share one copy. A transfer
+ * committed before its sets were kept has them rebuilt from its subjects once, and kept from
+ * then on.
  */
 import { buildInclusionProof, verifyInclusionProof, type InclusionProofJson } from '../ledger/inclusion-proof.ts';
 import type { LedgerStorage, TreeHead } from '../ledger/ledger-storage.ts';
@@ -30,18 +32,23 @@ export interface TransferSubjectProof {
 
 export type TransferSubjectSet = 'requested' | 'allowed';
 
-/** The id a transfer's subject set is kept under in the store. */
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/** The id a subject set is kept under in the store: its root, which commits to its keys. */
+export function subjectSetId(root: string): string {
+  return `set/${root}`;
+}
+
+/** The id a transfer's subject set was kept under before sets were kept by root (still read). */
 export function transferSubjectSetId(transfer: string, set: TransferSubjectSet): string {
   return `transfer/${transfer}/${set}`;
 }
 
-/** Keeps both subject sets of a committed transfer for later proofs (a no-op when kept already). */
-export async function keepTransferSubjectSets(store: Store, transfer: string, sets: { readonly requested: SubjectSetBlocks; readonly allowed: SubjectSetBlocks }): Promise<void> {
-  await store.putSubjectSet(transferSubjectSetId(transfer, 'requested'), sets.requested);
-  await store.putSubjectSet(transferSubjectSetId(transfer, 'allowed'), sets.allowed);
+/** Keeps both subject sets of a committed transfer for later proofs (a no-op for a set kept already). */
+export async function keepTransferSubjectSets(store: Store, sets: { readonly requested: SubjectSetBlocks; readonly allowed: SubjectSetBlocks }): Promise<void> {
+  await store.putSubjectSet(subjectSetId(hex(sets.requested.root)), sets.requested);
+  await store.putSubjectSet(subjectSetId(hex(sets.allowed.root)), sets.allowed);
 }
-
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /**
  * Rebuilds both sets from the transfer's subjects (a transfer committed before sets were kept)
@@ -56,7 +63,7 @@ async function rebuildSets(store: Store, t: StoredTransfer): Promise<{ requested
   const sets = { requested: subjectSetBlocks(sortSubjectKeys(keys)), allowed: subjectSetBlocks(sortSubjectKeys(allowedKeys.subarray(0, m * 32))) };
   if (hex(sets.requested.root) === t.subjects.root && hex(sets.allowed.root) === t.allowedSubjects.root) {
     // Best effort: a store opened read-only still answers, it only rebuilds again next time.
-    await keepTransferSubjectSets(store, t.id, sets).catch(() => undefined);
+    await keepTransferSubjectSets(store, sets).catch(() => undefined);
   }
   return sets;
 }
@@ -98,11 +105,14 @@ export interface TransferProofContext {
 export async function buildTransferProof(store: Store, transferId: string, key: Uint8Array, context: TransferProofContext = {}): Promise<TransferSubjectProof | null> {
   const t = context.transfer ?? (await store.getTransfer(transferId));
   if (!t) return null;
-  const kept = (set: TransferSubjectSet): SubjectBlockReader => (k, side) => store.subjectSetBlock(transferSubjectSetId(t.id, set), k, side);
+  const roots = { requested: t.subjects.root, allowed: t.allowedSubjects.root };
+  const kept = (set: TransferSubjectSet): SubjectBlockReader => (k, side) => store.subjectSetBlock(subjectSetId(roots[set]), k, side);
+  const keptBefore = (set: TransferSubjectSet): SubjectBlockReader => (k, side) => store.subjectSetBlock(transferSubjectSetId(t.id, set), k, side);
   // Independent reads: concurrent, for a database across a network.
   const [leaf, keptRequested, keptAllowed] = await Promise.all([transferLeafProof(store.ledger, t.leaf, context.head), proveFromBlocks(kept('requested'), key), proveFromBlocks(kept('allowed'), key)]);
-  let requested = keptRequested;
-  let allowed = keptAllowed;
+  // Sets a store kept under the transfer's id, before they were kept by root.
+  let requested = keptRequested ?? (await proveFromBlocks(keptBefore('requested'), key));
+  let allowed = keptAllowed ?? (await proveFromBlocks(keptBefore('allowed'), key));
   if (!requested || !allowed) {
     [requested, allowed] = await oneRebuildAtATime(async (): Promise<[SubjectSetProof, SubjectSetProof]> => {
       // Another request may have rebuilt and kept them while this one waited.

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { TransferRequest } from '../../src/domain/types.ts';
 import type { CheckResult } from '../../src/gateway/transfer-check.ts';
 import { commitTransfer, RequestedSetMemo } from '../../src/gateway/transfer-commit.ts';
-import { buildTransferProof, transferSubjectSetId, verifyTransferProof } from '../../src/gateway/transfer-proof.ts';
+import { buildTransferProof, subjectSetId, transferSubjectSetId, verifyTransferProof } from '../../src/gateway/transfer-proof.ts';
 import { encodeVerifierKey, generateSigningKey, verifierKeyOf } from '../../src/ledger/signing-key.ts';
 import { SubjectCommitment, sortSubjectKeys } from '../../src/ledger/subject-commitment.ts';
 import { memoryBlockReader, proveFromBlocks, subjectSetBlocks } from '../../src/ledger/subject-set-blocks.ts';
@@ -100,8 +100,9 @@ function proofCases(name: string, open: () => Promise<Store>): void {
         const signer = generateSigningKey('consentry.test/proofs');
         await store.ledger.signTreeHead(signer);
         const publicKey = encodeVerifierKey(verifierKeyOf(signer));
-        assert.notEqual(await store.subjectSetBlock(transferSubjectSetId(t.id, 'requested'), keyAt(t.keys, 0), 'at'), null, 'kept when committed');
-        assert.notEqual(await store.subjectSetBlock(transferSubjectSetId(t.id, 'allowed'), keyAt(t.keys, 0), 'at'), null, 'kept when committed');
+        const stored = (await store.getTransfer(t.id))!;
+        assert.notEqual(await store.subjectSetBlock(subjectSetId(stored.subjects.root), keyAt(t.keys, 0), 'at'), null, 'kept when committed');
+        assert.notEqual(await store.subjectSetBlock(subjectSetId(stored.allowedSubjects.root), keyAt(t.keys, 0), 'at'), null, 'kept when committed');
         const seen = { allowed: 0, refused: 0, absent: 0 };
         for (const k of probes(t.keys)) {
           const p = (await buildTransferProof(store, t.id, k))!;
@@ -143,10 +144,10 @@ function proofCases(name: string, open: () => Promise<Store>): void {
         await store.recordTransfer(t, { keys, allowed: flags });
         await store.ledger.signTreeHead(generateSigningKey('consentry.test/proofs'));
         const k = keyAt(keys, 4);
-        assert.equal(await store.subjectSetBlock(transferSubjectSetId('tr-old', 'requested'), k, 'at'), null);
+        assert.equal(await store.subjectSetBlock(subjectSetId(t.subjects.root), k, 'at'), null);
         const first = (await buildTransferProof(store, 'tr-old', k))!;
         assert.deepEqual([first.requested, first.allowed], [fromWholeTree(keys, k), fromWholeTree(allowedKeys, k)]);
-        assert.notEqual(await store.subjectSetBlock(transferSubjectSetId('tr-old', 'requested'), k, 'at'), null, 'kept after the first proof');
+        assert.notEqual(await store.subjectSetBlock(subjectSetId(t.subjects.root), k, 'at'), null, 'kept after the first proof');
         assert.deepEqual(await buildTransferProof(store, 'tr-old', k), first);
       } finally {
         await store.close();
@@ -201,10 +202,36 @@ describe('a store from before subject sets were kept', () => {
       assert.equal((await store.getTransfer(t.id))?.id, t.id);
       assert.deepEqual((await store.subjectHistory(keyAt(t.keys, 0)))?.transfers.map((x) => x.transfer.id), [t.id], 'found through the new index');
       const k = keyAt(t.keys, 10);
-      assert.equal(await store.subjectSetBlock(transferSubjectSetId(t.id, 'requested'), k, 'at'), null);
+      const stored = (await store.getTransfer(t.id))!;
+      assert.equal(await store.subjectSetBlock(subjectSetId(stored.subjects.root), k, 'at'), null);
       const p = (await buildTransferProof(store, t.id, k))!;
       assert.deepEqual([p.requested, p.allowed], [fromWholeTree(t.keys, k), fromWholeTree(t.allowedKeys, k)]);
-      assert.notEqual(await store.subjectSetBlock(transferSubjectSetId(t.id, 'allowed'), k, 'at'), null);
+      assert.notEqual(await store.subjectSetBlock(subjectSetId(stored.allowedSubjects.root), k, 'at'), null);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('a store that kept sets under their transfer\'s id', () => {
+  it('proves from those sets as they are, without rebuilding them', async () => {
+    const store = SqliteStore.open(join(dir, 'sets-by-transfer.db'), dir);
+    try {
+      const t = await commitOf(store, 400);
+      const stored = (await store.getTransfer(t.id))!;
+      // Where a store kept them before sets were kept by root.
+      for (const [set, root] of [['requested', stored.subjects.root], ['allowed', stored.allowedSubjects.root]] as const) {
+        store.db.exec('PRAGMA foreign_keys = OFF');
+        store.db.prepare('UPDATE subject_sets SET id = ? WHERE id = ?').run(transferSubjectSetId(t.id, set), subjectSetId(root));
+        store.db.prepare('UPDATE subject_set_blocks SET set_id = ? WHERE set_id = ?').run(transferSubjectSetId(t.id, set), subjectSetId(root));
+        store.db.exec('PRAGMA foreign_keys = ON');
+      }
+      await store.ledger.signTreeHead(generateSigningKey('consentry.test/proofs'));
+      for (const k of [keyAt(t.keys, 3), keyAt(t.allowedKeys, 1)]) {
+        const p = (await buildTransferProof(store, t.id, k))!;
+        assert.deepEqual([p.requested, p.allowed], [fromWholeTree(t.keys, k), fromWholeTree(t.allowedKeys, k)]);
+      }
+      assert.deepEqual(store.db.prepare('SELECT id FROM subject_sets ORDER BY id').pluck().all(), [transferSubjectSetId(t.id, 'allowed'), transferSubjectSetId(t.id, 'requested')], 'nothing rebuilt');
     } finally {
       await store.close();
     }
@@ -235,6 +262,8 @@ describe('committing several transfers over the same records', () => {
       assert.equal(b.transfer.subjects.root, rootOf(keys));
       await store.ledger.signTreeHead(generateSigningKey('consentry.test/proofs'));
       assert.deepEqual((await buildTransferProof(store, b.transfer.id, keyAt(keys, 7)))!.requested, fromWholeTree(sortSubjectKeys(keys), keyAt(keys, 7)));
+      // Both transfers' requested sets are one set, kept once; their allowed sets (both empty) too.
+      assert.deepEqual(store.db.prepare('SELECT id FROM subject_sets ORDER BY id').pluck().all(), [subjectSetId(a.transfer.allowedSubjects.root), subjectSetId(a.transfer.subjects.root)].sort());
       // The same array with one key changed in place is other records.
       keys[40] ^= 1;
       const third = await resultOf(keys, Date.UTC(2026, 0, 1));
