@@ -114,24 +114,15 @@ async function load(
   for (const org of await o.store.listOrganisations()) facts.addOrganisation(org);
   for (const n of await o.store.listNotices()) facts.addNotice(n);
 
-  // Each block's leaves follow the log as it is now and the blocks before: knowing where they
-  // fall, the block builders hash the Merkle subtrees under them too (a few ms of counting).
-  const tasks: CaseLoadTask[] = [];
-  const rng = new Rng(seed);
-  let firstLeaf = await o.store.ledger.size();
-  for (let first = 1; first <= records; first += blockSize) {
-    const count = Math.min(blockSize, records - first + 1);
-    tasks.push({ seed, first, count, secret: o.secret, firstLeaf });
-    for (let r = first; r < first + count; r++) firstLeaf += consentEventCount(seed, r, rng);
-  }
+  const tasks = new CaseLoadTasks(seed, records, blockSize, o.secret, await o.store.ledger.size());
   // Building a block (generating, keying, hashing leaves) costs about as much as storing it:
   // workers build the next blocks while this thread writes. Small cases skip the start-up.
   const workers = o.workers ?? (records < 50_000 ? 0 : Math.min(2, Math.max(1, cpus().length)));
   // The first block is built here while the workers start, when this thread has nothing to write yet.
   const blocks =
-    workers > 0
-      ? headHere(tasks.slice(0, 1), runInWorkers<CaseLoadTask, CaseLoadBlock>(siblingModule(import.meta.url, 'case-load-worker'), tasks.slice(1), { workers, label: 'building case block' }))
-      : inline(tasks);
+    workers > 0 && tasks.length > 1
+      ? headHere([tasks.at(0)], runInWorkers<CaseLoadTask, CaseLoadBlock>(siblingModule(import.meta.url, 'case-load-worker'), tasks.from(1), { workers, label: 'building case block' }))
+      : inline(Array.from({ length: tasks.length }, (_, i) => tasks.at(i)));
   let events = 0;
   let subjects = 0;
   // Registrant i has ordinal i when the store held no subjects before: then the registrants'
@@ -165,6 +156,51 @@ async function loadTailInWorker(keys: Uint8Array): Promise<LoadTail> {
     return r.value;
   } finally {
     await run.return(undefined);
+  }
+}
+
+/**
+ * The load's tasks, one per block. Each block's leaves follow the log as it is now and the
+ * blocks before: knowing where they fall, the builders hash the Merkle subtrees under them too.
+ * Where a block starts is counted from the registrants' draws (about 100 ms for a million),
+ * one block at a time as the tasks are asked for, so the workers start without waiting for it.
+ */
+class CaseLoadTasks {
+  readonly length: number;
+  readonly #rng: Rng;
+  /** Tasks made so far; task i + 1 starts where task i's events end. */
+  readonly #made: CaseLoadTask[] = [];
+
+  constructor(
+    readonly seed: number,
+    readonly records: number,
+    readonly blockSize: number,
+    readonly secret: Uint8Array,
+    readonly firstLeaf: number,
+  ) {
+    this.length = Math.ceil(records / blockSize);
+    this.#rng = new Rng(seed);
+  }
+
+  at(i: number): CaseLoadTask {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`no block ${i} (0..${this.length - 1})`);
+    while (this.#made.length <= i) {
+      const k = this.#made.length;
+      const before = this.#made[k - 1];
+      let firstLeaf = this.firstLeaf;
+      if (before !== undefined) {
+        firstLeaf = before.firstLeaf!;
+        for (let r = before.first; r < before.first + before.count; r++) firstLeaf += consentEventCount(this.seed, r, this.#rng);
+      }
+      const first = 1 + k * this.blockSize;
+      this.#made.push({ seed: this.seed, first, count: Math.min(this.blockSize, this.records - first + 1), secret: this.secret, firstLeaf });
+    }
+    return this.#made[i]!;
+  }
+
+  /** The tasks from `start` on, as a list of their own. */
+  from(start: number): { readonly length: number; at(i: number): CaseLoadTask } {
+    return { length: this.length - start, at: (i) => this.at(start + i) };
   }
 }
 

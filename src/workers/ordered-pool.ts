@@ -29,6 +29,16 @@ export function siblingModule(base: string, name: string): URL {
   return new URL(`./${name}${extname(self.pathname)}`, self);
 }
 
+/**
+ * Tasks as the pool reads them: an array, or a list that makes each task when the pool asks for
+ * it (always in order, each once), so that tasks whose making costs time are made while the
+ * workers run the ones before.
+ */
+export interface TaskList<T> {
+  readonly length: number;
+  at(index: number): T | undefined;
+}
+
 export interface PoolOptions<T> {
   readonly workers: number;
   /** ArrayBuffers of a task to move rather than copy. */
@@ -38,7 +48,7 @@ export interface PoolOptions<T> {
   readonly label?: string;
 }
 
-export async function* runInWorkers<T, R>(entry: URL, tasks: readonly T[], opts: PoolOptions<T>): AsyncGenerator<R> {
+export async function* runInWorkers<T, R>(entry: URL, tasks: TaskList<T>, opts: PoolOptions<T>): AsyncGenerator<R> {
   if (!Number.isSafeInteger(opts.workers) || opts.workers < 1) throw new RangeError(`workers must be ≥ 1, got ${opts.workers}`);
   if (tasks.length === 0) return;
   const count = Math.min(opts.workers, tasks.length);
@@ -70,7 +80,7 @@ export async function* runInWorkers<T, R>(entry: URL, tasks: readonly T[], opts:
   const dispatch = (): void => {
     const id = next++;
     const worker = id % count;
-    const task = tasks[id] as T;
+    const task = tasks.at(id) as T;
     const p = new Promise<R>((resolve, reject) => {
       waiting.set(id, { resolve, reject, worker });
       workers[worker]!.postMessage({ id, task }, opts.transfer?.(task) ?? []);
