@@ -10,7 +10,7 @@
  *
  * Pure: encoding and decoding only; the stores do the I/O.
  */
-import { keyOrder, keysInOrder } from './key-order.ts';
+import { sortKeys } from './key-order.ts';
 
 export const LINK_BUCKET = 256;
 const BITMAP = LINK_BUCKET / 8;
@@ -106,8 +106,8 @@ export function eachAllowed(bucket: number, body: Uint8Array, visit: (ordinal: n
 
 /** A transfer's subjects as `transferSubjects` gives them: keys in ascending byte order, each with its flag. */
 export function sortedByKey(keys: Uint8Array, allowed: ArrayLike<number>): { keys: Uint8Array; allowed: Uint8Array } {
-  const order = keyOrder(keys);
-  const flags = new Uint8Array(order.length);
-  order.forEach((i, r) => (flags[r] = allowed[i]!));
-  return { keys: keysInOrder(keys, order), allowed: flags };
+  const sorted = sortKeys(keys);
+  const flags = new Uint8Array(sorted.positions.length);
+  sorted.positions.forEach((i, r) => (flags[r] = allowed[i]!));
+  return { keys: sorted.keys, allowed: flags };
 }

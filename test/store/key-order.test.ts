@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { keyOrder, keysInOrder } from '../../src/store/key-order.ts';
+import { sortKeys } from '../../src/store/key-order.ts';
 
 /** The reference: positions sorted by Buffer.compare, ties by position. */
 function referenceOrder(keys: Uint8Array): number[] {
@@ -10,13 +10,20 @@ function referenceOrder(keys: Uint8Array): number[] {
   return Array.from({ length: n }, (_, i) => i).sort((a, b) => Buffer.compare(at(a), at(b)) || a - b);
 }
 
-describe('key order', () => {
-  it('orders random keys as a bytewise comparison sort does', () => {
-    const keys = new Uint8Array(randomBytes(200_000 * 32));
-    assert.deepEqual(Array.from(keyOrder(keys)), referenceOrder(keys));
+/** sortKeys' answer held to the reference: the positions, and the keys packed in their order. */
+function assertSorted(keys: Uint8Array): void {
+  const sorted = sortKeys(keys);
+  const expected = referenceOrder(keys);
+  assert.deepEqual(Array.from(sorted.positions), expected);
+  assert.deepEqual(Buffer.from(sorted.keys), Buffer.concat(expected.map((i) => keys.subarray(i * 32, (i + 1) * 32))));
+}
+
+describe('sorting keys', () => {
+  it('sorts random keys as a bytewise comparison sort does, with their positions', () => {
+    assertSorted(new Uint8Array(randomBytes(200_000 * 32)));
   });
 
-  it('orders keys that share long prefixes, in small and in large buckets, keeping equal keys in input order', () => {
+  it('sorts keys that share long prefixes, in small and in large buckets, keeping equal keys in input order', () => {
     const n = 3_000;
     const keys = new Uint8Array(n * 32);
     for (let i = 0; i < n; i++) {
@@ -27,29 +34,34 @@ describe('key order', () => {
       k[31] = i % 11 === 0 ? 0 : (i * 13) % 251;
       if (i % 97 === 0) k[0] = i % 2; // a few in buckets of their own
     }
-    const order = keyOrder(keys);
-    assert.deepEqual(Array.from(order), referenceOrder(keys));
+    assertSorted(keys);
   });
 
-  it('orders random keys with copies of others\' first 4 to 23 bytes', () => {
+  it('sorts small buckets whose keys differ late, and repeats, in input order', () => {
+    // 40 keys per bucket at most (the insertion sort's side): bucket by i % 50, then bytes 2..30 alike.
+    const n = 2_000;
+    const keys = new Uint8Array(n * 32);
+    for (let i = 0; i < n; i++) {
+      keys[i * 32] = i % 50;
+      keys[i * 32 + 31] = (i * 7) % 13;
+    }
+    assertSorted(keys);
+  });
+
+  it('sorts random keys with copies of others\' first 4 to 23 bytes', () => {
     const keys: Buffer[] = Array.from({ length: 500 }, () => randomBytes(32));
     for (let i = 0; i < 40; i++) keys.push(Buffer.concat([keys[i]!.subarray(0, 4 + (i % 20)), randomBytes(28 - (i % 20))]));
-    const all = new Uint8Array(Buffer.concat(keys));
-    assert.deepEqual(Array.from(keyOrder(all)), referenceOrder(all));
+    assertSorted(new Uint8Array(Buffer.concat(keys)));
   });
 
-  it('packs the keys in that order, from aligned and unaligned input alike', () => {
+  it('sorts aligned and unaligned input alike', () => {
     const raw = new Uint8Array(randomBytes(1_001 * 32 + 1));
-    for (const keys of [raw.subarray(0, 1_001 * 32), raw.subarray(1)]) {
-      const order = keyOrder(keys);
-      const packed = keysInOrder(keys, order);
-      const expected = Buffer.concat(referenceOrder(keys).map((i) => keys.subarray(i * 32, (i + 1) * 32)));
-      assert.deepEqual(Buffer.from(packed), expected);
-    }
+    assertSorted(raw.subarray(0, 1_001 * 32));
+    assertSorted(raw.subarray(1));
   });
 
-  it('orders nothing, and refuses input that is not whole keys', () => {
-    assert.equal(keyOrder(new Uint8Array(0)).length, 0);
-    assert.throws(() => keyOrder(new Uint8Array(33)), /whole number of 32-byte keys/);
+  it('sorts nothing, and refuses input that is not whole keys', () => {
+    assert.equal(sortKeys(new Uint8Array(0)).positions.length, 0);
+    assert.throws(() => sortKeys(new Uint8Array(33)), /whole number of 32-byte keys/);
   });
 });

@@ -12,7 +12,7 @@ import { BlockRanges, cutBlocks, encodeBlock, type ConsentBlock } from '../conse
 import { SqliteConsentBlocks } from './sqlite-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
 import { linkBlocks, sortedByKey } from '../link-blocks.ts';
-import { keyOrder, keysInOrder } from '../key-order.ts';
+import { sortKeys } from '../key-order.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
 import { SqliteSubjectSets } from './sqlite-subject-sets.ts';
@@ -272,15 +272,14 @@ export class SqliteStore implements Store {
       at += count;
     }
     this.#bulkKeys = [];
-    const order = keyOrder(all);
-    const sorted = keysInOrder(all, order);
+    const { keys: sorted, positions } = sortKeys(all);
     const insert = this.db.prepare('INSERT INTO subject_keys (key, ordinal) SELECT substr(@keys, key * 32 + 1, 32), value FROM json_each(@ordinals)');
     const CHUNK = 16_384;
     const chunk: number[] = [];
     for (let from = 0; from < n; from += CHUNK) {
       const to = Math.min(n, from + CHUNK);
       chunk.length = 0;
-      for (let i = from; i < to; i++) chunk.push(ordinals[order[i]!]!);
+      for (let i = from; i < to; i++) chunk.push(ordinals[positions[i]!]!);
       insert.run({ keys: sorted.subarray(from * SUBJECT_KEY_BYTES, to * SUBJECT_KEY_BYTES), ordinals: `[${chunk.join(',')}]` });
     }
   }
