@@ -118,10 +118,11 @@ async function load(
   // Building a block (generating, keying, hashing leaves) costs about as much as storing it:
   // workers build the next blocks while this thread writes. Small cases skip the start-up.
   const workers = o.workers ?? (records < 50_000 ? 0 : Math.min(2, Math.max(1, cpus().length)));
-  // The first block is built here while the workers start, when this thread has nothing to write yet.
+  // Every block on the workers: building the first one here while they start (cold, on the
+  // same two cores) measured no faster.
   const blocks =
-    workers > 0 && tasks.length > 1
-      ? headHere([tasks.at(0)], runInWorkers<CaseLoadTask, CaseLoadBlock>(siblingModule(import.meta.url, 'case-load-worker'), tasks.from(1), { workers, label: 'building case block' }))
+    workers > 0
+      ? runInWorkers<CaseLoadTask, CaseLoadBlock>(siblingModule(import.meta.url, 'case-load-worker'), tasks, { workers, label: 'building case block' })
       : inline(Array.from({ length: tasks.length }, (_, i) => tasks.at(i)));
   let events = 0;
   let subjects = 0;
@@ -196,23 +197,6 @@ class CaseLoadTasks {
       this.#made.push({ seed: this.seed, first, count: Math.min(this.blockSize, this.records - first + 1), secret: this.secret, firstLeaf });
     }
     return this.#made[i]!;
-  }
-
-  /** The tasks from `start` on, as a list of their own. */
-  from(start: number): { readonly length: number; at(i: number): CaseLoadTask } {
-    return { length: this.length - start, at: (i) => this.at(start + i) };
-  }
-}
-
-/** The head's blocks built on this thread, then the rest's; the rest is started first, so its workers start meanwhile. */
-async function* headHere(head: readonly CaseLoadTask[], rest: AsyncGenerator<CaseLoadBlock>): AsyncGenerator<CaseLoadBlock> {
-  try {
-    const first = rest.next();
-    first.catch(() => undefined); // awaited below
-    yield* inline(head);
-    for (let r = await first; !r.done; r = await rest.next()) yield r.value;
-  } finally {
-    await rest.return(undefined);
   }
 }
 
