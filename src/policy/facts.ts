@@ -178,6 +178,20 @@ function firstOutside(a: ArrayLike<number>, n: number, lo: number, hi: number): 
   return -1;
 }
 
+/** What a consent row's codes are made from: the event less its id, subject and times. */
+export type ConsentValues = Pick<ConsentEvent, 'controller' | 'purposes' | 'status' | 'notice' | 'recipients' | 'method' | 'consentType'>;
+
+/** A consent event's values as the rows store them (see FactsBuilder.consentValueCodes). */
+export interface ConsentValueCodes {
+  readonly controller: number;
+  readonly purposes: readonly number[];
+  readonly status: number;
+  readonly notice: number;
+  readonly recipients: number;
+  readonly method: number;
+  readonly consentType: number;
+}
+
 /** Builds and holds the facts. Appends are cheap: no allocation per row beyond interning new values. */
 export class FactsBuilder implements Facts {
   readonly organisations = new Map<OrgId, Organisation>();
@@ -260,29 +274,42 @@ export class FactsBuilder implements Facts {
   /** Appends one row per purpose of the event for subject `ordinal`. */
   addConsent(ordinal: number, e: ConsentEvent): void {
     checkOrdinal(ordinal);
+    this.addConsentCoded(ordinal, this.consentValueCodes(e), e.at, e.expiresAt === null ? Number.NaN : e.expiresAt);
+  }
+
+  /**
+   * The codes addConsent stores for an event's values (interning new ones as it does), so that
+   * many events sharing them are added with addConsentCoded without looking them up again.
+   */
+  consentValueCodes(e: ConsentValues): ConsentValueCodes {
     const status = lookup(STATUS_INDEX, e.status, 'consent status');
-    const type = lookup(TYPE_INDEX, e.consentType, 'consent type');
+    const consentType = lookup(TYPE_INDEX, e.consentType, 'consent type');
     const method = e.method === null ? -1 : lookup(METHOD_INDEX, e.method, 'collection method');
     const controller = this.#internOrg(e.controller);
     const notice = e.notice === null ? -1 : this.#internNotice(e.notice);
     const recipients = this.#internRecipients(e.recipients);
-    const expiresAt = e.expiresAt === null ? Number.NaN : e.expiresAt;
-    const purposes = e.purposes;
+    const purposes = e.purposes.map((p) => lookup(PURPOSE_INDEX, p, 'purpose'));
+    return { controller, purposes, status, notice, recipients, method, consentType };
+  }
+
+  /** addConsent with its values' codes given (consentValueCodes); `expiresAt` NaN for none. */
+  addConsentCoded(ordinal: number, v: ConsentValueCodes, at: number, expiresAt: number): void {
+    checkOrdinal(ordinal);
+    const purposes = v.purposes;
     for (let k = 0; k < purposes.length; k++) {
-      const purpose = lookup(PURPOSE_INDEX, purposes[k]!, 'purpose');
       if (this.#consentCount === this.#consents.subject.length) this.#growConsents();
       const c = this.#consents;
       const i = this.#consentCount++;
       c.subject[i] = ordinal;
-      c.controller[i] = controller;
-      c.purpose[i] = purpose;
-      c.status[i] = status;
-      c.at[i] = e.at;
+      c.controller[i] = v.controller;
+      c.purpose[i] = purposes[k]!;
+      c.status[i] = v.status;
+      c.at[i] = at;
       c.expiresAt[i] = expiresAt;
-      c.notice[i] = notice;
-      c.recipients[i] = recipients;
-      c.method[i] = method;
-      c.consentType[i] = type;
+      c.notice[i] = v.notice;
+      c.recipients[i] = v.recipients;
+      c.method[i] = v.method;
+      c.consentType[i] = v.consentType;
     }
     if (ordinal >= this.#subjectCount) this.#subjectCount = ordinal + 1;
   }
