@@ -40,6 +40,17 @@ function cli(args: string[], okCodes: number[] = [0]): Timed {
   return { ms, maxRssMb: Number(lines[lines.length - 1]) / 1024, stdout: r.stdout };
 }
 
+/**
+ * The load itself in a `demo` run: its wall time less the phases after the consent events are
+ * committed (the case's flow and the facts snapshot), so process start-up and the new store's
+ * creation are counted; and the events phase alone.
+ */
+export function loadOnly(run: { ms: number; stdout: string }): { ms: number; eventsMs: number; events: number; subjects: number } {
+  const j = JSON.parse(run.stdout) as { loaded: { consentEvents: number; subjects: number }; phasesMs: Record<string, number> };
+  const after = (j.phasesMs.flow ?? 0) + (j.phasesMs.snapshot ?? 0);
+  return { ms: run.ms - after, eventsMs: j.phasesMs.events ?? Number.NaN, events: j.loaded.consentEvents, subjects: j.loaded.subjects };
+}
+
 /** "events 11.0 s + flow 4.0 s + snapshot 0.5 s" from `demo --json` output. */
 export function loadPhases(stdout: string): string {
   const p = (JSON.parse(stdout) as { phasesMs: Record<string, number> }).phasesMs;
@@ -67,8 +78,14 @@ export async function benchLoad(opts: { records: number }): Promise<Row[]> {
     const again = [cli(checkArgs, [0, 3, 4]), cli(checkArgs, [0, 3, 4]), cli(checkArgs, [0, 3, 4])].sort((a, b) => a.ms - b.ms);
     const check = again[1]!;
     const allowed = (JSON.parse(check.stdout) as { allowed: number }).allowed;
+    const only = loadOnly(load);
     return [
-      { name: `load the reference case, ${n} registrants, into a new SQLite store (demo)`, ms: load.ms, note: `${loadPhases(load.stdout)}; peak RSS ${load.maxRssMb.toFixed(0)} MB; target ≤ 8 s` },
+      { name: `load the reference case, ${n} registrants, into a new SQLite store, then replay its flow (demo)`, ms: load.ms, note: `${loadPhases(load.stdout)}; peak RSS ${load.maxRssMb.toFixed(0)} MB` },
+      {
+        name: `of which the load: ${only.subjects.toLocaleString('en-GB')} subjects and ${only.events.toLocaleString('en-GB')} consent events, each a ledger leaf, committed (start-up included)`,
+        ms: only.ms,
+        note: `events phase ${(only.eventsMs / 1000).toFixed(2)} s; target ≤ 8 s`,
+      },
       { name: `import its consent-events CSV into a new store (two passes, batches of 5,000)`, ms: imp.ms, note: `peak RSS ${imp.maxRssMb.toFixed(0)} MB; target ≤ 1 GB` },
       { name: `transfer check T1 today, first after the load (the snapshot the load left)`, ms: first.ms, note: `peak RSS ${first.maxRssMb.toFixed(0)} MB` },
       { name: `transfer check T1 today, CSV on disk → summary + allowed file (median of 3, facts snapshot)`, ms: check.ms, note: `${allowed.toLocaleString('en-GB')} allowed; peak RSS ${check.maxRssMb.toFixed(0)} MB; target ≤ 3 s` },
