@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -122,6 +122,32 @@ describe('SQLite store file handling', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('keeps the load\'s lock while it flushes the file as it goes, and lets go of the file when closed', async () => {
+    const f = join(dir, 'write-behind.db');
+    const descriptors = (): string[] => readdirSync('/proc/self/fd').filter((d) => { try { return readlinkSync(`/proc/self/fd/${d}`) === f; } catch { return false; } });
+    const s = SqliteStore.open(f, dir);
+    const blocks = [1, 401, 801].map((first) => buildCaseLoadBlock({ seed: 9, first, count: 400, secret: new Uint8Array(32).fill(6) }));
+    await s.bulkLoad(async () => {
+      for (const o of ORGANISATIONS) await s.putOrganisation(o);
+      for (const x of referenceNotices()) await s.putNotice(x);
+      for (const b of blocks) {
+        await s.appendConsentColumns(b.events);
+        // Give the flush started after each block time to finish, as it would while the next is built.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const other = new Database(f, { timeout: 0 });
+        try {
+          assert.throws(() => other.exec('BEGIN IMMEDIATE'), /locked|busy/i, 'another connection cannot write during the load');
+        } finally {
+          other.close();
+        }
+      }
+    });
+    assert.equal((await s.stats()).subjects, 1200);
+    assert.ok(descriptors().length >= 2, 'the connection and the flushing descriptor are open');
+    await s.close();
+    assert.deepEqual(descriptors(), [], 'nothing of the file left open');
   });
 
   it('refuses a bulk load that adds a subject the store already files by key, and keeps nothing of it', async () => {

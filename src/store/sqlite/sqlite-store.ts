@@ -16,6 +16,7 @@ import { sortKeys } from '../key-order.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
 import { SqliteSubjectSets } from './sqlite-subject-sets.ts';
+import { WriteBehind } from './write-behind.ts';
 import type { SubjectBlockRead, SubjectSetBlocks } from '../../ledger/subject-set-blocks.ts';
 import { SqliteLedger } from '../../ledger/sqlite-ledger.ts';
 import { agreementEntry, consentLeafEntry, consentLeafJson, datasetEntry, noticeEntry, objectionEntry, organisationEntry, transferEntry, transferReportEntry } from '../../ledger/entries.ts';
@@ -66,6 +67,8 @@ export class SqliteStore implements Store {
   #linkInsert: Database.Statement | null = null;
   /** Inside bulkLoad: uniqueness is checked when the indexes are rebuilt at the end. */
   #bulk = false;
+  /** Flushes a bulk load's pages as it goes; closed with the store (see write-behind.ts). */
+  #writeBehind: WriteBehind | null = null;
 
   constructor(db: Database.Database, file: string, keyFolder: string) {
     this.db = db;
@@ -90,6 +93,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+    // INVARIANT: after the connection, never before (closing a descriptor drops its locks).
+    await this.#writeBehind?.close();
+    this.#writeBehind = null;
   }
 
   async stats(): Promise<StoreStats> {
@@ -452,6 +458,7 @@ export class SqliteStore implements Store {
     });
     try {
       const result = run();
+      (this.#writeBehind ??= new WriteBehind(this.db.name)).nudge();
       this.#blockRanges = ranges;
       // The block's new subjects took ordinals from startCount on (columnSubjects).
       if (result.newSubjects > 0) this.#bulkKeys.push({ first: startCount, keys: fresh });
