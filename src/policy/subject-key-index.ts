@@ -79,6 +79,23 @@ export class SubjectKeyIndex {
     this.#ordinals[at + KEY_WORDS] = ordinal;
   }
 
+  /** Adds the `keys.length / 32` concatenated keys with ordinals first, first + 1, … (as add does each). */
+  addRun(keys: Uint8Array, first: number): void {
+    if (keys.length % SUBJECT_KEY_BYTES !== 0) throw new RangeError('keys must be a whole number of 32-byte keys');
+    const n = keys.length / SUBJECT_KEY_BYTES;
+    if (!Number.isInteger(first) || first < 0 || first + n - 1 > 0x7fffffff) throw new RangeError(`bad subject ordinal ${first}`);
+    this.reserve(this.#size + n);
+    const words = keyWords(keys);
+    for (let k = 0; k < n; k++) {
+      const at = this.#find(words, k * KEY_WORDS) * SLOT_WORDS;
+      if (this.#ordinals[at + KEY_WORDS] === EMPTY) {
+        for (let i = 0; i < KEY_WORDS; i++) this.#slots[at + i] = words[k * KEY_WORDS + i]!;
+        this.#size++;
+      }
+      this.#ordinals[at + KEY_WORDS] = first + k;
+    }
+  }
+
   /** Adds `key` with `ordinal` unless it is there already: returns its ordinal then, else -1. One probe for both. */
   addIfAbsent(key: Uint8Array, ordinal: number): number {
     if (key.length !== SUBJECT_KEY_BYTES) throw new RangeError(`subject key must be ${SUBJECT_KEY_BYTES} bytes, got ${key.length}`);

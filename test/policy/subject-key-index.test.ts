@@ -20,6 +20,22 @@ describe('SubjectKeyIndex', () => {
     assert.ok(none.every((v) => v === -1));
   });
 
+  it('adds a run of keys with consecutive ordinals as add does each, from unaligned input too, replacing ordinals', () => {
+    const n = 3000;
+    const raw = new Uint8Array(randomBytes(n * SUBJECT_KEY_BYTES + 1));
+    const keys = raw.subarray(1); // unaligned
+    const index = new SubjectKeyIndex(16);
+    index.add(keys.subarray(5 * 32, 6 * 32), 99_999);
+    index.addRun(keys.subarray(0, 2000 * 32), 10);
+    index.addRun(keys.subarray(2000 * 32), 5000);
+    assert.equal(index.size, n);
+    const out = new Int32Array(n);
+    index.getMany(keys, out);
+    assert.deepEqual(Array.from(out), Array.from({ length: n }, (_, i) => (i < 2000 ? 10 + i : 5000 + i - 2000)));
+    assert.throws(() => index.addRun(new Uint8Array(33), 0), /whole number/);
+    assert.throws(() => index.addRun(new Uint8Array(32), -1), /bad subject ordinal/);
+  });
+
   it('answers large batches (looked up regrouped) key by key as get does', () => {
     const n = 40_000;
     const keys = randomBytes(n * SUBJECT_KEY_BYTES);

@@ -124,6 +124,68 @@ describe('SQLite store file handling', () => {
     }
   });
 
+  it('gives new subjects the next ordinals whichever way a write finds them: a fresh process\'s few by indexed reads, others through the index', async () => {
+    const f = join(dir, 'few-subjects.db');
+    const a = SqliteStore.open(f, dir);
+    const b = SqliteStore.open(f, dir);
+    try {
+      await a.putOrganisation(CLUB);
+      await a.putNotice(notice());
+      const many = Array.from({ length: 100 }, () => key());
+      await a.appendConsentEvents(many.map((k, i) => consent(k, { id: `m${i}` }))); // through a's index
+      const [x, y, z] = [key(), key(), key()];
+      // b has read no key yet: one event of a known person and one of a new person.
+      const r = await b.appendConsentEvents([consent(many[7]!, { id: 'b1' }), consent(x, { id: 'b2' })]);
+      assert.equal(r.newSubjects, 1);
+      assert.deepEqual(Array.from(await b.subjectOrdinals(Buffer.concat([many[7]!, x, y]))), [7, 100, -1]);
+      // a's index catches up with what b added; then b again, by reads.
+      await a.appendConsentEvents([consent(y, { id: 'a1' })]);
+      await b.appendObjection({ id: 'o1', controller: CLUB.id, subject: z, scope: 'all', at: 5, source: 'request' });
+      assert.deepEqual(Array.from(await a.subjectOrdinals(Buffer.concat([x, y, z]))), [100, 101, 102]);
+      assert.deepEqual(Array.from(await b.subjectOrdinals(Buffer.concat([x, y, z]))), [100, 101, 102]);
+      const rows = a.db.prepare('SELECT s.ordinal, k.ordinal AS filed FROM subjects s JOIN subject_keys k ON k.key = s.key ORDER BY s.ordinal').all() as { ordinal: number; filed: number }[];
+      assert.deepEqual(rows.map((r) => r.ordinal), Array.from({ length: 103 }, (_, i) => i));
+      assert.ok(rows.every((r) => r.filed === r.ordinal));
+      assert.equal((await b.subjectHistory(many[7]!))?.consents.length, 2);
+      // A write that fails leaves nothing behind, and the next one takes the same ordinal.
+      await assert.rejects(b.appendConsentEvents([consent(key(), { id: 'b3' }), consent(many[8]!, { id: 'm8', purposes: ['service-provision'] })]), /different content/);
+      const w = key();
+      await b.appendConsentEvents([consent(w, { id: 'b4' })]);
+      assert.deepEqual(Array.from(await a.subjectOrdinals(w)), [103]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('reads every subject key a chunk at a time, across chunk ends and past gaps in the ordinals', async () => {
+    const f = join(dir, 'key-chunks.db');
+    const s = SqliteStore.open(f, dir);
+    try {
+      // 200,000 subjects, made here directly; then gaps: a few ordinals, and a whole chunk's worth.
+      s.db.exec(`WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n + 1 < 200000)
+                 INSERT INTO subjects (ordinal, key) SELECT n, randomblob(32) FROM i;
+                 INSERT INTO subject_keys (key, ordinal) SELECT key, ordinal FROM subjects;
+                 DELETE FROM subject_keys WHERE ordinal BETWEEN 70000 AND 70009 OR ordinal BETWEEN 131072 AND 196607;
+                 DELETE FROM subjects WHERE ordinal BETWEEN 70000 AND 70009 OR ordinal BETWEEN 131072 AND 196607;`);
+      const rows = s.db.prepare('SELECT ordinal, key FROM subjects ORDER BY ordinal').raw(true).all() as [number, Buffer][];
+      const seen: [number, Buffer][] = [];
+      assert.equal(await s.eachSubjectKey((o, k) => seen.push([o, Buffer.from(k)])), rows.length);
+      assert.deepEqual(seen, rows);
+      // More keys than a write looks up by reads: through the in-memory index, read in chunks.
+      const sample = rows.filter((_, i) => i % 997 === 0);
+      const ordinals = await s.subjectOrdinals(Buffer.concat(sample.map(([, k]) => k)));
+      assert.deepEqual(Array.from(ordinals), sample.map(([o]) => o));
+      // A subject added after the gap takes the ordinal after the last.
+      await s.putOrganisation(CLUB);
+      const r = await s.appendConsentEvents(Array.from({ length: 100 }, () => consent(key())));
+      assert.equal(r.newSubjects, 100);
+      assert.equal(await s.subjectCount(), 200_100);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('keeps the load\'s lock while it flushes the file as it goes, and lets go of the file when closed', async () => {
     const f = join(dir, 'write-behind.db');
     const descriptors = (): string[] => readdirSync('/proc/self/fd').filter((d) => { try { return readlinkSync(`/proc/self/fd/${d}`) === f; } catch { return false; } });
