@@ -36,18 +36,32 @@ function checkKeys(keys: Uint8Array): number {
   return keys.length / SUBJECT_KEY_SIZE;
 }
 
+/** Sorts n*32 bytes of keys bytewise and drops duplicates; returns a new array. */
+export function sortSubjectKeys(keys: Uint8Array): Uint8Array {
+  return sortKeyBytes(keys, true, false).keys;
+}
+
 /**
- * Sorts n*32 bytes of keys bytewise and drops duplicates; returns a new array.
+ * The keys sorted bytewise (memcmp order, as SQLite compares BLOBs), each with the position it
+ * had in `keys`; equal keys are all kept, in their input order.
+ */
+export function sortKeys(keys: Uint8Array): { readonly keys: Uint8Array; readonly positions: Uint32Array } {
+  return sortKeyBytes(keys, false, true);
+}
+
+/**
+ * The one sort of keys (stable: equal keys keep their input order):
  * 1. Scatter whole keys into 2^b buckets by their top b bits (sequential reads, streaming
  *    writes: no random access over the whole array). b is chosen so buckets hold about
  *    2^b / 4 keys.
  * 2. Sort each bucket, small enough for the cache, with a native Uint32Array sort of
  *    (the next 32 - b bits) << b | position; runs with equal 32-bit prefixes (rare: keys are
  *    uniform hashes) are finished by full comparison.
- * 3. Copy each bucket out in order as 32-bit words, skipping duplicates.
+ * 3. Copy each bucket out in order as 32-bit words, skipping duplicates when `distinct`, with
+ *    each key's input position when `withPositions` (else `positions` is empty).
  * Inputs so skewed that a bucket overflows 2^b keys fall back to a comparison sort.
  */
-export function sortSubjectKeys(keys: Uint8Array): Uint8Array {
+function sortKeyBytes(keys: Uint8Array, distinct: boolean, withPositions: boolean): { keys: Uint8Array; positions: Uint32Array } {
   const n = checkKeys(keys);
   // Word access needs 4-byte alignment; Buffer slices from the pool may not have it.
   const src = keys.byteOffset % 4 === 0 ? keys : new Uint8Array(keys); // a copy (Buffer#slice would not copy)
@@ -62,13 +76,16 @@ export function sortSubjectKeys(keys: Uint8Array): Uint8Array {
     largest = Math.max(largest, start[b + 1]);
     start[b + 1] += start[b];
   }
-  if (largest >= buckets) return sortByComparison(src, n);
+  if (largest >= buckets) return sortByComparison(src, n, distinct, withPositions);
   const src32 = new Uint32Array(src.buffer, src.byteOffset, n * 8);
   const tmp = new Uint8Array(n * SUBJECT_KEY_SIZE);
   const tmp32 = new Uint32Array(tmp.buffer);
+  const tmpPositions = new Uint32Array(withPositions ? n : 0);
   const head = start.slice(0, buckets);
   for (let i = 0, p = 0; i < n; i++, p += SUBJECT_KEY_SIZE) {
-    const t = head[prefixOf(src, p) >>> shift]++ * 8;
+    const slot = head[prefixOf(src, p) >>> shift]++;
+    if (withPositions) tmpPositions[slot] = i;
+    const t = slot * 8;
     const f = i * 8;
     tmp32[t] = src32[f];
     tmp32[t + 1] = src32[f + 1];
@@ -81,6 +98,7 @@ export function sortSubjectKeys(keys: Uint8Array): Uint8Array {
   }
   const out = new Uint8Array(n * SUBJECT_KEY_SIZE);
   const out32 = new Uint32Array(out.buffer);
+  const positions = new Uint32Array(withPositions ? n : 0);
   const packed = new Uint32Array(largest);
   const order = new Uint32Array(largest);
   const mask = buckets - 1;
@@ -95,7 +113,7 @@ export function sortSubjectKeys(keys: Uint8Array): Uint8Array {
     }
     sortKeys.sort();
     for (let j = 0; j < size; j++) order[j] = s + (sortKeys[j] & mask);
-    // Equal 32-bit prefixes: insertion sort of the run by the full key.
+    // Equal 32-bit prefixes: insertion sort of the run by the full key (stable: the run is in input order).
     for (let j = 1; j < size; j++) {
       const prefix = sortKeys[j - 1] >>> bits;
       if (sortKeys[j] >>> bits !== prefix) continue;
@@ -106,7 +124,8 @@ export function sortSubjectKeys(keys: Uint8Array): Uint8Array {
     }
     for (let j = 0; j < size; j++) {
       const k = order[j];
-      if (m > 0 && compareKeys(tmp, k, out, m - 1) === 0) continue;
+      if (distinct && m > 0 && compareKeys(tmp, k, out, m - 1) === 0) continue;
+      if (withPositions) positions[m] = tmpPositions[k];
       const f = k * 8;
       const t = m * 8;
       out32[t] = tmp32[f];
@@ -120,7 +139,7 @@ export function sortSubjectKeys(keys: Uint8Array): Uint8Array {
       m++;
     }
   }
-  return m === n ? out : out.slice(0, m * SUBJECT_KEY_SIZE);
+  return m === n ? { keys: out, positions } : { keys: out.slice(0, m * SUBJECT_KEY_SIZE), positions: positions.slice(0, withPositions ? m : 0) };
 }
 
 /** Sorts positions order[from..to) of keys in `keys` by full comparison. */
@@ -137,16 +156,18 @@ function insertionSort(keys: Uint8Array, order: Uint32Array, from: number, to: n
 }
 
 /** Fallback for pathological inputs (one bucket holding over 2^21 keys): plain comparison sort. */
-function sortByComparison(src: Uint8Array, n: number): Uint8Array {
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => compareKeys(src, a, src, b));
+function sortByComparison(src: Uint8Array, n: number, distinct: boolean, withPositions: boolean): { keys: Uint8Array; positions: Uint32Array } {
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => compareKeys(src, a, src, b) || a - b);
   const out = new Uint8Array(n * SUBJECT_KEY_SIZE);
+  const positions = new Uint32Array(withPositions ? n : 0);
   let m = 0;
   for (const k of order) {
-    if (m > 0 && compareKeys(src, k, out, m - 1) === 0) continue;
+    if (distinct && m > 0 && compareKeys(src, k, out, m - 1) === 0) continue;
     out.set(src.subarray(k * SUBJECT_KEY_SIZE, (k + 1) * SUBJECT_KEY_SIZE), m * SUBJECT_KEY_SIZE);
+    if (withPositions) positions[m] = k;
     m++;
   }
-  return m === n ? out : out.slice(0, m * SUBJECT_KEY_SIZE);
+  return m === n ? { keys: out, positions } : { keys: out.slice(0, m * SUBJECT_KEY_SIZE), positions: positions.slice(0, withPositions ? m : 0) };
 }
 
 /** True when keys are strictly increasing (sorted, no duplicates). */

@@ -10,7 +10,7 @@
  *
  * Pure: encoding and decoding only; the stores do the I/O.
  */
-import { sortKeys } from './key-order.ts';
+import { sortKeys } from '../ledger/subject-commitment.ts';
 
 export const LINK_BUCKET = 256;
 const BITMAP = LINK_BUCKET / 8;

@@ -12,7 +12,7 @@ import { BlockRanges, cutBlocks, encodeBlock, type ConsentBlock } from '../conse
 import { SqliteConsentBlocks } from './sqlite-consent-blocks.ts';
 import { transferLinks } from '../transfer-links.ts';
 import { linkBlocks, sortedByKey } from '../link-blocks.ts';
-import { sortKeys } from '../key-order.ts';
+import { sortKeys } from '../../ledger/subject-commitment.ts';
 import { SqliteDictionary } from './sqlite-dictionary.ts';
 import { SqliteLineage } from './sqlite-lineage.ts';
 import { SqliteSubjectSets } from './sqlite-subject-sets.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { sortKeys } from '../../src/store/key-order.ts';
+import { sortKeys } from '../../src/ledger/subject-commitment.ts';
 
 /** The reference: positions sorted by Buffer.compare, ties by position. */
 function referenceOrder(keys: Uint8Array): number[] {
@@ -28,7 +28,7 @@ describe('sorting keys', () => {
     const keys = new Uint8Array(n * 32);
     for (let i = 0; i < n; i++) {
       const k = keys.subarray(i * 32, (i + 1) * 32);
-      // Most keys share their first 20 bytes (one bucket of thousands); some differ only in the last byte; some repeat.
+      // Most keys share their first 20 bytes (one bucket of thousands: the comparison sort); some differ only in the last byte; some repeat.
       k.fill(i % 3 === 0 ? 7 : 9, 0, 20);
       k[20] = (i * 37) % 5;
       k[31] = i % 11 === 0 ? 0 : (i * 13) % 251;
@@ -38,7 +38,7 @@ describe('sorting keys', () => {
   });
 
   it('sorts small buckets whose keys differ late, and repeats, in input order', () => {
-    // 40 keys per bucket at most (the insertion sort's side): bucket by i % 50, then bytes 2..30 alike.
+    // 40 keys a bucket (by the first byte), all with the same first four bytes: the full comparison of ties.
     const n = 2_000;
     const keys = new Uint8Array(n * 32);
     for (let i = 0; i < n; i++) {
@@ -62,6 +62,6 @@ describe('sorting keys', () => {
 
   it('sorts nothing, and refuses input that is not whole keys', () => {
     assert.equal(sortKeys(new Uint8Array(0)).positions.length, 0);
-    assert.throws(() => sortKeys(new Uint8Array(33)), /whole number of 32-byte keys/);
+    assert.throws(() => sortKeys(new Uint8Array(33)), /33 bytes is not a multiple of 32/);
   });
 });
