@@ -274,7 +274,7 @@ export class FactsBuilder implements Facts {
   /** Appends one row per purpose of the event for subject `ordinal`. */
   addConsent(ordinal: number, e: ConsentEvent): void {
     checkOrdinal(ordinal);
-    this.addConsentCoded(ordinal, this.consentValueCodes(e), e.at, e.expiresAt === null ? Number.NaN : e.expiresAt);
+    this.#addRows(ordinal, this.consentValueCodes(e), e.at, e.expiresAt === null ? Number.NaN : e.expiresAt);
   }
 
   /**
@@ -295,6 +295,10 @@ export class FactsBuilder implements Facts {
   /** addConsent with its values' codes given (consentValueCodes); `expiresAt` NaN for none. */
   addConsentCoded(ordinal: number, v: ConsentValueCodes, at: number, expiresAt: number): void {
     checkOrdinal(ordinal);
+    this.#addRows(ordinal, v, at, expiresAt);
+  }
+
+  #addRows(ordinal: number, v: ConsentValueCodes, at: number, expiresAt: number): void {
     const purposes = v.purposes;
     for (let k = 0; k < purposes.length; k++) {
       if (this.#consentCount === this.#consents.subject.length) this.#growConsents();

@@ -226,7 +226,43 @@ export class FastEngine {
       }
     }
 
-    // Bits a record's reason key needs: one for "no consent record", one per code it may carry.
+    // One walk for both of a record's answers: its codes in pack order (pushed into `codes` when
+    // given), and its reason key, a bit per code at the code's place among all a record may
+    // carry (0: no consent record, its only code). Places past 30 wrap; recordCodeKey then gives none.
+    const walkCodes = (i: number, codes: string[] | null): number => {
+      const o = ordinals[i]!;
+      if (o < 0 || o >= cap || !hasBit(K, o)) {
+        codes?.push('no-consent-record');
+        return 1;
+      }
+      let key = 0;
+      let place = 1;
+      for (const out of outputs) {
+        if (out.kind === 'subjects') {
+          for (const { code, bits } of out.sets) {
+            if (hasBit(bits, o)) {
+              key |= 1 << place;
+              codes?.push(code);
+            }
+            place++;
+          }
+        } else if (out.kind === 'child') {
+          if ((flags[i]! & childMask) !== 0) {
+            key |= 1 << place;
+            codes?.push('child-data');
+          }
+          place++;
+        } else {
+          if ((flags[i]! & specialMask) !== 0 && specialFails(o)) {
+            key |= 1 << place;
+            codes?.push('special-category');
+          }
+          place++;
+        }
+      }
+      return key;
+    };
+    // Places a record's reason key needs: one for "no consent record", one per code it may carry.
     const keyBits = 1 + outputs.reduce((sum, out) => sum + (out.kind === 'subjects' ? out.sets.length : 1), 0);
     return assembleDecision({
       request,
@@ -236,42 +272,10 @@ export class FastEngine {
       tally: { block, warn, errors },
       allowedMask,
       allowedCount: allowed,
-      recordCodeKey: (i) => {
-        // Bit 0: no consent record (its only code); then one bit per code in the order recordCodes lists them.
-        const o = ordinals[i]!;
-        if (o < 0 || o >= cap || !hasBit(K, o)) return 1;
-        if (keyBits > 30) return -1;
-        let key = 0;
-        let bit = 2;
-        for (const out of outputs) {
-          if (out.kind === 'subjects') {
-            for (const { bits } of out.sets) {
-              if (hasBit(bits, o)) key |= bit;
-              bit <<= 1;
-            }
-          } else if (out.kind === 'child') {
-            if ((flags[i]! & childMask) !== 0) key |= bit;
-            bit <<= 1;
-          } else {
-            if ((flags[i]! & specialMask) !== 0 && specialFails(o)) key |= bit;
-            bit <<= 1;
-          }
-        }
-        return key;
-      },
+      recordCodeKey: (i) => (keyBits > 30 ? -1 : walkCodes(i, null)),
       recordCodes: (i) => {
-        const o = ordinals[i]!;
-        if (o < 0 || o >= cap || !hasBit(K, o)) return ['no-consent-record'];
         const codes: string[] = [];
-        for (const out of outputs) {
-          if (out.kind === 'subjects') {
-            for (const { code, bits } of out.sets) if (hasBit(bits, o)) codes.push(code);
-          } else if (out.kind === 'child') {
-            if ((flags[i]! & childMask) !== 0) codes.push('child-data');
-          } else if ((flags[i]! & specialMask) !== 0 && specialFails(o)) {
-            codes.push('special-category');
-          }
-        }
+        walkCodes(i, codes);
         return codes;
       },
     });

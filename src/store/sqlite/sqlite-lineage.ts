@@ -50,7 +50,7 @@ export class SqliteLineage {
   deliveredSubjects(transferIds: readonly string[]): Set<number> {
     const out = new Set<number>();
     for (const id of transferIds) {
-      const num = this.#stmt('SELECT num FROM transfers WHERE id = ?').pluck().get(id) as number | undefined;
+      const num = this.#transferNum(id);
       if (num === undefined) continue;
       for (const o of this.#stmt('SELECT ordinal FROM transfer_subjects WHERE transfer = ? AND allowed = 1').pluck().iterate(num) as IterableIterator<number>) out.add(o);
       for (const [bucket, body] of this.#stmt('SELECT bucket, body FROM transfer_link_blocks WHERE transfer = ?').raw(true).iterate(num) as IterableIterator<[number, Buffer]>) {
@@ -60,9 +60,14 @@ export class SqliteLineage {
     return out;
   }
 
+  /** The number a transfer's links name it by. */
+  #transferNum(id: string): number | undefined {
+    return this.#stmt('SELECT num FROM transfers WHERE id = ?').pluck().get(id) as number | undefined;
+  }
+
   /** A transfer's links in ordinal order: from its blocks, and from rows for links stored before blocks. */
   linksOf(transferId: string): { ordinals: Int32Array; allowed: Uint8Array } {
-    const num = this.#stmt('SELECT num FROM transfers WHERE id = ?').pluck().get(transferId) as number | undefined;
+    const num = this.#transferNum(transferId);
     const ordinals: number[] = [];
     const allowed: number[] = [];
     if (num === undefined) return { ordinals: new Int32Array(0), allowed: new Uint8Array(0) };

@@ -313,7 +313,7 @@ export class SqliteStore implements Store {
       return {
         ordinalOf: (key) => (byKey.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength)) as number | undefined) ?? -1,
         add: (key) => {
-          if (next < 0) next = (this.db.prepare('SELECT coalesce(max(ordinal) + 1, 0) AS n FROM subjects').get() as { n: number }).n;
+          if (next < 0) next = this.#storedSubjectCount();
           this.#insertSubject(next, key);
           return next++;
         },
@@ -406,6 +406,11 @@ export class SqliteStore implements Store {
   }
 
   async subjectCount(): Promise<number> {
+    return this.#storedSubjectCount();
+  }
+
+  /** One past the highest ordinal stored: the next subject's ordinal. */
+  #storedSubjectCount(): number {
     return (this.db.prepare('SELECT coalesce(max(ordinal) + 1, 0) AS n FROM subjects').get() as { n: number }).n;
   }
 
@@ -829,8 +834,7 @@ export class SqliteStore implements Store {
     if (existing) return { report: { ...(JSON.parse(existing.body) as TransferReport), leaf: existing.leaf }, created: false };
     const n = keys === null ? 0 : keys.length / SUBJECT_KEY_BYTES;
     if (!Number.isInteger(n)) throw new Error('transfer report subjects must be 32-byte keys');
-    const index = this.#keyIndex();
-    const startCount = this.#subjectCount;
+    const subjects = this.#subjectsFor(n);
     try {
       return this.db.transaction(() => {
         const leaf = this.#leaf(transferReportEntry(r));
@@ -838,19 +842,14 @@ export class SqliteStore implements Store {
         const link = this.db.prepare('INSERT OR IGNORE INTO transfer_report_subjects (report, ordinal) VALUES (?, ?)');
         for (let i = 0; i < n; i++) {
           const key = keys!.subarray(i * SUBJECT_KEY_BYTES, (i + 1) * SUBJECT_KEY_BYTES);
-          let ordinal = index.get(key);
-          if (ordinal < 0) {
-            ordinal = this.#subjectCount++;
-            this.#insertSubject(ordinal, key);
-            index.add(key, ordinal);
-          }
+          let ordinal = subjects.ordinalOf(key);
+          if (ordinal < 0) ordinal = subjects.add(key);
           link.run(r.id, ordinal);
         }
         return { report: { ...r, leaf }, created: true };
       })();
     } catch (err) {
-      this.#keys = null;
-      this.#subjectCount = startCount;
+      subjects.rolledBack();
       throw err;
     }
   }
