@@ -164,9 +164,9 @@ export class SqliteLedger implements LedgerStorage {
   /**
    * Appends leaves given only by their hashes, stored without data: the caller's store rebuilds
    * their data from its own rows (entries marked REBUILT) and appends them in the same
-   * transaction as those rows. For bulk loads; returns the first index.
+   * transaction as those rows. For bulk loads; returns the first index. `subtrees`: the leaves'
+   * subtrees hashed ahead, used when they follow on from the log as it is.
    */
-  /** `subtrees`: the leaves' subtrees hashed ahead; used when they follow on from the log as it is. */
   appendHashedSync(hashes: Uint8Array, count: number, subtrees?: LeafSubtrees): AppendResult {
     if (hashes.length < count * HASH_SIZE) throw new RangeError(`${count} leaf hashes need ${count * HASH_SIZE} bytes, got ${hashes.length}`);
     const run = this.#db.transaction(() => {
